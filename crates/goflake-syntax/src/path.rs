@@ -1,0 +1,190 @@
+//! Attribute paths as users type them: `inputs.nixpkgs.url`, `packages."x86_64-linux".default`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::strings::string_literal;
+
+/// A sequence of attribute names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AttrPath(Vec<String>);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttrPathError {
+    #[error("empty attribute path")]
+    Empty,
+    #[error("empty attribute name at character {0} of the attribute path")]
+    EmptySegment(usize),
+    #[error("unterminated quoted attribute name in the attribute path")]
+    Unterminated,
+    #[error("unexpected `{found}` at character {at} of the attribute path (expected `.`)")]
+    Unexpected { found: char, at: usize },
+}
+
+impl AttrPath {
+    pub fn new(segments: Vec<String>) -> AttrPath {
+        AttrPath(segments)
+    }
+
+    pub fn segments(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn ends_with(&self, suffix: &AttrPath) -> bool {
+        self.0.ends_with(&suffix.0)
+    }
+
+    pub fn child(&self, name: impl Into<String>) -> AttrPath {
+        let mut segments = self.0.clone();
+        segments.push(name.into());
+        AttrPath(segments)
+    }
+
+    pub(crate) fn join(&self, more: &[String]) -> AttrPath {
+        let mut segments = self.0.clone();
+        segments.extend_from_slice(more);
+        AttrPath(segments)
+    }
+}
+
+/// Whether `name` can be written bare in an attribute path.
+pub fn is_plain_identifier(name: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with",
+    ];
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-'))
+        && !KEYWORDS.contains(&name)
+}
+
+impl fmt::Display for AttrPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(".")?;
+            }
+            if is_plain_identifier(segment) {
+                f.write_str(segment)?;
+            } else {
+                // Attribute names never contain NUL, so quoting cannot fail.
+                f.write_str(&string_literal(segment).unwrap_or_else(|_| segment.clone()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for AttrPath {
+    type Err = AttrPathError;
+
+    /// Dots separate names; a name may be quoted (`"x86_64-linux"`, with `\"` and `\\` escapes).
+    fn from_str(input: &str) -> Result<AttrPath, AttrPathError> {
+        if input.is_empty() {
+            return Err(AttrPathError::Empty);
+        }
+        let chars: Vec<char> = input.chars().collect();
+        let mut segments = Vec::new();
+        let mut i = 0;
+        loop {
+            let start = i;
+            let mut segment = String::new();
+            if chars.get(i) == Some(&'"') {
+                i += 1;
+                loop {
+                    match chars.get(i) {
+                        None => return Err(AttrPathError::Unterminated),
+                        Some('"') => {
+                            i += 1;
+                            break;
+                        }
+                        Some('\\') => {
+                            let escaped = chars.get(i + 1).ok_or(AttrPathError::Unterminated)?;
+                            segment.push(*escaped);
+                            i += 2;
+                        }
+                        Some(c) => {
+                            segment.push(*c);
+                            i += 1;
+                        }
+                    }
+                }
+                match chars.get(i) {
+                    None | Some('.') => {}
+                    Some(&found) => return Err(AttrPathError::Unexpected { found, at: i + 1 }),
+                }
+            } else {
+                while let Some(&c) = chars.get(i) {
+                    if c == '.' {
+                        break;
+                    }
+                    segment.push(c);
+                    i += 1;
+                }
+                if segment.is_empty() {
+                    return Err(AttrPathError::EmptySegment(start + 1));
+                }
+            }
+            segments.push(segment);
+            match chars.get(i) {
+                None => break,
+                Some(_) => {
+                    i += 1;
+                    if i == chars.len() {
+                        return Err(AttrPathError::EmptySegment(i + 1));
+                    }
+                }
+            }
+        }
+        Ok(AttrPath(segments))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_dotted_and_quoted_names() {
+        let path: AttrPath = r#"packages."x86_64-linux".default"#.parse().unwrap();
+        assert_eq!(path.segments(), ["packages", "x86_64-linux", "default"]);
+        assert_eq!(path.to_string(), "packages.x86_64-linux.default");
+        let quoted: AttrPath = r#"a."b.c"."d\"e""#.parse().unwrap();
+        assert_eq!(quoted.segments(), ["a", "b.c", "d\"e"]);
+        assert_eq!(quoted.to_string(), r#"a."b.c"."d\"e""#);
+    }
+
+    #[test]
+    fn rejects_malformed_paths() {
+        assert_eq!("".parse::<AttrPath>(), Err(AttrPathError::Empty));
+        assert_eq!(
+            "a..b".parse::<AttrPath>(),
+            Err(AttrPathError::EmptySegment(3))
+        );
+        assert_eq!(
+            "a.".parse::<AttrPath>(),
+            Err(AttrPathError::EmptySegment(3))
+        );
+        assert_eq!("\"a".parse::<AttrPath>(), Err(AttrPathError::Unterminated));
+        assert_eq!(
+            "\"a\"b".parse::<AttrPath>(),
+            Err(AttrPathError::Unexpected { found: 'b', at: 4 })
+        );
+    }
+
+    #[test]
+    fn keywords_are_quoted() {
+        assert_eq!(AttrPath::new(vec!["in".into()]).to_string(), "\"in\"");
+        assert!(is_plain_identifier("go_1_26"));
+        assert!(is_plain_identifier("x86_64-linux"));
+        assert!(!is_plain_identifier("1up"));
+    }
+}

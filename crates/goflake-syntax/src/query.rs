@@ -1,0 +1,478 @@
+//! Finding the binding for an attribute path, however the file spells it.
+//!
+//! Every `name = value;` and `inherit name;` in the file gets a *logical path*: the names of
+//! the bindings it is nested in, followed by its own attribute path. Expressions that hold
+//! bindings without naming them are looked through: lambda bodies, `let … in` bodies,
+//! `with`/`assert` bodies, parentheses, both sides of operators, both branches of `if`, and
+//! both the function and the argument of a call, so the arguments of
+//! `pkgs.buildGoModule { … }` and `buildGoModule (finalAttrs: { … })` have the path of the
+//! binding that holds the call. The bindings of a `let` block take the path of the `let`.
+
+use rnix::ast;
+use rnix::{SyntaxKind, SyntaxNode, TextRange};
+use rowan::ast::AstNode;
+
+use crate::path::AttrPath;
+use crate::source::SourceFile;
+use crate::strings::decode_string;
+
+/// How a binding is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindingKind {
+    /// `path = value;` — `entry` is the `NODE_ATTRPATH_VALUE`, `value` its right-hand side.
+    Value {
+        entry: SyntaxNode,
+        value: SyntaxNode,
+    },
+    /// `inherit name;` or `inherit (from) name;` — `attr` is the name inside `entry`.
+    Inherit {
+        entry: SyntaxNode,
+        attr: SyntaxNode,
+        from: Option<SyntaxNode>,
+    },
+}
+
+/// A binding and where it lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub path: AttrPath,
+    pub kind: BindingKind,
+    /// The attrset or `let` block that holds the binding.
+    pub container: SyntaxNode,
+}
+
+impl Binding {
+    /// The whole binding (`name = value;` or the `inherit …;` statement).
+    pub fn entry(&self) -> &SyntaxNode {
+        match &self.kind {
+            BindingKind::Value { entry, .. } | BindingKind::Inherit { entry, .. } => entry,
+        }
+    }
+
+    /// The right-hand side of a `name = value;` binding.
+    pub fn value(&self) -> Option<&SyntaxNode> {
+        match &self.kind {
+            BindingKind::Value { value, .. } => Some(value),
+            BindingKind::Inherit { .. } => None,
+        }
+    }
+
+    /// The range a reader should be pointed at.
+    pub fn range(&self) -> TextRange {
+        match &self.kind {
+            BindingKind::Value { entry, .. } => entry.text_range(),
+            BindingKind::Inherit { attr, .. } => attr.text_range(),
+        }
+    }
+
+    fn is_plain_inherit(&self) -> bool {
+        matches!(self.kind, BindingKind::Inherit { from: None, .. })
+    }
+}
+
+/// A literal value as `goflake get` reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    String(String),
+    StringList(Vec<String>),
+    Null,
+    Bool(bool),
+    Int(i64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("no binding for `{path}` in {file}")]
+    NotFound {
+        path: AttrPath,
+        file: String,
+        /// Existing paths that look closest, best first.
+        suggestions: Vec<AttrPath>,
+    },
+    #[error("`{path}` is ambiguous: it is bound at {}", .locations.join(" and at "))]
+    Ambiguous {
+        path: AttrPath,
+        locations: Vec<String>,
+    },
+    #[error("{location}: `{path}` is {what}, not a literal")]
+    NotLiteral {
+        path: AttrPath,
+        what: String,
+        location: String,
+    },
+}
+
+/// All bindings in the file, in source order.
+pub fn bindings(file: &SourceFile) -> Vec<Binding> {
+    let mut out = Vec::new();
+    if let Some(expr) = file.root().children().next() {
+        walk(&expr, &AttrPath::new(Vec::new()), &mut out);
+    }
+    out
+}
+
+/// The one binding for `path`: an exact match of its logical path, or else the one binding
+/// whose logical path ends with `path`. `inherit name;` only counts when nothing else binds
+/// the name (it merely repeats a variable that is bound elsewhere).
+pub fn find(file: &SourceFile, path: &AttrPath) -> Result<Binding, QueryError> {
+    let all = bindings(file);
+    let exact: Vec<&Binding> = all.iter().filter(|b| &b.path == path).collect();
+    let candidates = if exact.is_empty() {
+        all.iter().filter(|b| b.path.ends_with(path)).collect()
+    } else {
+        exact
+    };
+    let mut candidates: Vec<&Binding> = candidates;
+    if candidates.iter().any(|b| !b.is_plain_inherit()) {
+        candidates.retain(|b| !b.is_plain_inherit());
+    }
+    match candidates.as_slice() {
+        [] => Err(QueryError::NotFound {
+            path: path.clone(),
+            file: file.name().to_owned(),
+            suggestions: suggest(&all, path),
+        }),
+        [one] => Ok((*one).clone()),
+        many => Err(QueryError::Ambiguous {
+            path: path.clone(),
+            locations: many
+                .iter()
+                .map(|b| file.location(b.range().start()))
+                .collect(),
+        }),
+    }
+}
+
+/// Reads the binding's value as a literal.
+pub fn read_literal(file: &SourceFile, binding: &Binding) -> Result<Literal, QueryError> {
+    let not_literal = |what: &str, node: &SyntaxNode| QueryError::NotLiteral {
+        path: binding.path.clone(),
+        what: what.to_owned(),
+        location: file.location(node.text_range().start()),
+    };
+    let value = match &binding.kind {
+        BindingKind::Value { value, .. } => value,
+        BindingKind::Inherit { attr, from, .. } => {
+            let what = if from.is_some() {
+                "inherited from another expression"
+            } else {
+                "inherited from the enclosing scope"
+            };
+            return Err(not_literal(what, attr));
+        }
+    };
+    literal_of(value).map_err(|what| not_literal(&what, value))
+}
+
+fn literal_of(node: &SyntaxNode) -> Result<Literal, String> {
+    match ast::Expr::cast(node.clone()) {
+        Some(ast::Expr::Str(s)) => decode_string(&s)
+            .map(Literal::String)
+            .ok_or_else(|| "a string with interpolation".to_owned()),
+        Some(ast::Expr::List(list)) => {
+            let mut items = Vec::new();
+            for item in list.items() {
+                match item {
+                    ast::Expr::Str(s) => items.push(
+                        decode_string(&s)
+                            .ok_or_else(|| "a list holding interpolated strings".to_owned())?,
+                    ),
+                    _ => return Err("a list holding values other than strings".to_owned()),
+                }
+            }
+            Ok(Literal::StringList(items))
+        }
+        Some(ast::Expr::Ident(ident)) => match ident.syntax().text().to_string().as_str() {
+            "null" => Ok(Literal::Null),
+            "true" => Ok(Literal::Bool(true)),
+            "false" => Ok(Literal::Bool(false)),
+            name => Err(format!("the variable `{name}`")),
+        },
+        Some(ast::Expr::Literal(lit)) => lit
+            .syntax()
+            .text()
+            .to_string()
+            .parse()
+            .map(Literal::Int)
+            .map_err(|_| "a number or URI literal".to_owned()),
+        Some(ast::Expr::Paren(p)) => match p.expr() {
+            Some(inner) => literal_of(inner.syntax()),
+            None => Err("an incomplete expression".to_owned()),
+        },
+        Some(other) => Err(describe(&other)),
+        None => Err("not an expression".to_owned()),
+    }
+}
+
+fn describe(expr: &ast::Expr) -> String {
+    let what = match expr {
+        ast::Expr::Apply(_) => "a function call",
+        ast::Expr::Select(_) => "an attribute selection",
+        ast::Expr::AttrSet(_) => "an attribute set",
+        ast::Expr::Lambda(_) => "a function",
+        ast::Expr::LetIn(_) => "a `let … in` expression",
+        ast::Expr::BinOp(_) => "an operator expression",
+        ast::Expr::IfElse(_) => "an `if` expression",
+        ast::Expr::With(_) => "a `with` expression",
+        ast::Expr::PathAbs(_)
+        | ast::Expr::PathRel(_)
+        | ast::Expr::PathHome(_)
+        | ast::Expr::PathSearch(_) => "a path",
+        _ => "a computed value",
+    };
+    what.to_owned()
+}
+
+/// The attribute set that `node` stands for, looking through what [`bindings`] looks
+/// through: the argument of a call, a function's body, a `let`'s body, parentheses, and the
+/// right side of `//`.
+pub fn attrset_of(node: &SyntaxNode) -> Option<SyntaxNode> {
+    use SyntaxKind::*;
+    match node.kind() {
+        NODE_ATTR_SET => Some(node.clone()),
+        NODE_ROOT | NODE_PAREN => node.children().next().and_then(|n| attrset_of(&n)),
+        NODE_LAMBDA => attrset_of(ast::Lambda::cast(node.clone())?.body()?.syntax()),
+        NODE_LET_IN => attrset_of(ast::LetIn::cast(node.clone())?.body()?.syntax()),
+        NODE_WITH => attrset_of(ast::With::cast(node.clone())?.body()?.syntax()),
+        NODE_ASSERT => attrset_of(ast::Assert::cast(node.clone())?.body()?.syntax()),
+        NODE_APPLY => attrset_of(ast::Apply::cast(node.clone())?.argument()?.syntax()),
+        NODE_BIN_OP => attrset_of(ast::BinOp::cast(node.clone())?.rhs()?.syntax()),
+        _ => None,
+    }
+}
+
+/// The name an attribute spells, or `None` for `${…}` and interpolated strings.
+pub(crate) fn attr_name(attr: &ast::Attr) -> Option<String> {
+    match attr {
+        ast::Attr::Ident(ident) => Some(ident.syntax().text().to_string()),
+        ast::Attr::Str(s) => decode_string(s),
+        ast::Attr::Dynamic(d) => match d.expr() {
+            Some(ast::Expr::Str(s)) => decode_string(&s),
+            _ => None,
+        },
+    }
+}
+
+fn attrpath_names(attrpath: &ast::Attrpath) -> Vec<String> {
+    attrpath
+        .attrs()
+        .map(|attr| attr_name(&attr).unwrap_or_else(|| attr.syntax().text().to_string()))
+        .collect()
+}
+
+fn walk(node: &SyntaxNode, prefix: &AttrPath, out: &mut Vec<Binding>) {
+    use SyntaxKind::*;
+    match node.kind() {
+        NODE_ATTR_SET | NODE_LEGACY_LET => collect_entries(node, prefix, out),
+        NODE_LET_IN => {
+            collect_entries(node, prefix, out);
+            if let Some(body) = ast::LetIn::cast(node.clone()).and_then(|l| l.body()) {
+                walk(body.syntax(), prefix, out);
+            }
+        }
+        NODE_LAMBDA => {
+            if let Some(body) = ast::Lambda::cast(node.clone()).and_then(|l| l.body()) {
+                walk(body.syntax(), prefix, out);
+            }
+        }
+        NODE_WITH => {
+            if let Some(body) = ast::With::cast(node.clone()).and_then(|w| w.body()) {
+                walk(body.syntax(), prefix, out);
+            }
+        }
+        NODE_ASSERT => {
+            if let Some(body) = ast::Assert::cast(node.clone()).and_then(|a| a.body()) {
+                walk(body.syntax(), prefix, out);
+            }
+        }
+        NODE_SELECT => {
+            if let Some(expr) = ast::Select::cast(node.clone()).and_then(|s| s.expr()) {
+                walk(expr.syntax(), prefix, out);
+            }
+        }
+        NODE_IF_ELSE => {
+            if let Some(if_else) = ast::IfElse::cast(node.clone()) {
+                for branch in [if_else.body(), if_else.else_body()].into_iter().flatten() {
+                    walk(branch.syntax(), prefix, out);
+                }
+            }
+        }
+        NODE_PAREN | NODE_APPLY | NODE_BIN_OP => {
+            for child in node.children() {
+                walk(&child, prefix, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn collect_entries(container: &SyntaxNode, prefix: &AttrPath, out: &mut Vec<Binding>) {
+    for child in container.children() {
+        if let Some(entry) = ast::AttrpathValue::cast(child.clone()) {
+            let (Some(attrpath), Some(value)) = (entry.attrpath(), entry.value()) else {
+                continue;
+            };
+            let path = prefix.join(&attrpath_names(&attrpath));
+            out.push(Binding {
+                path: path.clone(),
+                kind: BindingKind::Value {
+                    entry: child.clone(),
+                    value: value.syntax().clone(),
+                },
+                container: container.clone(),
+            });
+            walk(value.syntax(), &path, out);
+        } else if let Some(inherit) = ast::Inherit::cast(child.clone()) {
+            let from = inherit.from().map(|f| f.syntax().clone());
+            for attr in inherit.attrs() {
+                let name = attr_name(&attr).unwrap_or_else(|| attr.syntax().text().to_string());
+                out.push(Binding {
+                    path: prefix.child(name),
+                    kind: BindingKind::Inherit {
+                        entry: child.clone(),
+                        attr: attr.syntax().clone(),
+                        from: from.clone(),
+                    },
+                    container: container.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// Up to five existing paths closest to `wanted`.
+fn suggest(all: &[Binding], wanted: &AttrPath) -> Vec<AttrPath> {
+    let wanted_text = wanted.to_string();
+    let last = wanted.segments().last().cloned().unwrap_or_default();
+    let mut scored: Vec<(usize, AttrPath)> = all
+        .iter()
+        .map(|b| {
+            let text = b.path.to_string();
+            let own_last = b.path.segments().last().cloned().unwrap_or_default();
+            // The last name matters most: `vendorhash` should find `…vendorHash`.
+            let score = levenshtein(&own_last.to_lowercase(), &last.to_lowercase()) * 4
+                + levenshtein(&text, &wanted_text);
+            (score, b.path.clone())
+        })
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    let limit = wanted_text.len().max(4) * 4;
+    scored
+        .into_iter()
+        .filter(|(score, _)| *score <= limit + wanted_text.len())
+        .take(5)
+        .map(|(_, path)| path)
+        .collect()
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            current.push(
+                (previous[j] + cost)
+                    .min(previous[j + 1] + 1)
+                    .min(current[j] + 1),
+            );
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(text: &str, path: &str) -> Result<Literal, QueryError> {
+        let file = SourceFile::parse("test.nix", text);
+        let binding = find(&file, &path.parse().unwrap())?;
+        read_literal(&file, &binding)
+    }
+
+    #[test]
+    fn dotted_nested_and_split_spellings_agree() {
+        let s = |v: &str| Ok(Literal::String(v.to_owned()));
+        assert_eq!(
+            get(r#"{ inputs.nixpkgs.url = "a"; }"#, "inputs.nixpkgs.url"),
+            s("a")
+        );
+        assert_eq!(
+            get(
+                r#"{ inputs = { nixpkgs = { url = "b"; }; }; }"#,
+                "inputs.nixpkgs.url"
+            ),
+            s("b")
+        );
+        assert_eq!(
+            get(
+                r#"{ inputs.nixpkgs = { url = "c"; }; inputs.x.url = "d"; }"#,
+                "inputs.x.url"
+            ),
+            s("d")
+        );
+        assert_eq!(get(r#"{ "quoted key" = "e"; }"#, r#""quoted key""#), s("e"));
+        assert_eq!(get(r#"rec { ${"dyn"} = "f"; }"#, "dyn"), s("f"));
+    }
+
+    #[test]
+    fn looks_through_functions_calls_and_lets() {
+        let text = r#"{ buildGoModule, lib }:
+let version = "1.2.3"; in
+buildGoModule (finalAttrs: {
+  pname = "demo";
+  inherit version;
+  vendorHash = null;
+  ldflags = [ "-s" "-w" ];
+})"#;
+        assert_eq!(get(text, "version"), Ok(Literal::String("1.2.3".into())));
+        assert_eq!(get(text, "vendorHash"), Ok(Literal::Null));
+        assert_eq!(
+            get(text, "ldflags"),
+            Ok(Literal::StringList(vec!["-s".into(), "-w".into()]))
+        );
+    }
+
+    #[test]
+    fn suffix_matches_and_ambiguity() {
+        let text = r#"{ outputs = { self }: { a.vendorHash = "x"; b.vendorHash = "y"; }; }"#;
+        assert_eq!(get(text, "a.vendorHash"), Ok(Literal::String("x".into())));
+        match get(text, "vendorHash") {
+            Err(QueryError::Ambiguous { locations, .. }) => {
+                assert_eq!(locations, ["test.nix:1:25", "test.nix:1:45"]);
+            }
+            other => panic!("expected ambiguity, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn computed_values_say_what_and_where() {
+        let text = "{ x = lib.fakeHash;\n  y = \"a${b}\"; }";
+        let err = get(text, "x").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "test.nix:1:7: `x` is an attribute selection, not a literal"
+        );
+        let err = get(text, "y").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "test.nix:2:7: `y` is a string with interpolation, not a literal"
+        );
+    }
+
+    #[test]
+    fn missing_paths_suggest_close_ones() {
+        let text = r#"{ inputs.nixpkgs.url = "a"; outputs = _: { vendorHash = null; }; }"#;
+        match get(text, "vendorhash") {
+            Err(QueryError::NotFound { suggestions, .. }) => {
+                assert_eq!(suggestions[0].to_string(), "outputs.vendorHash");
+            }
+            other => panic!("expected not found, got {other:?}"),
+        }
+    }
+}
