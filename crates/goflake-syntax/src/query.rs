@@ -340,29 +340,48 @@ fn collect_entries(container: &SyntaxNode, prefix: &AttrPath, out: &mut Vec<Bind
     }
 }
 
-/// Up to five existing paths closest to `wanted`.
+/// Up to five existing paths closest to `wanted`: those whose last name is a near miss
+/// (case and typos), else the three closest overall.
 fn suggest(all: &[Binding], wanted: &AttrPath) -> Vec<AttrPath> {
     let wanted_text = wanted.to_string();
-    let last = wanted.segments().last().cloned().unwrap_or_default();
-    let mut scored: Vec<(usize, AttrPath)> = all
+    let last = wanted
+        .segments()
+        .last()
+        .map(|s| s.to_lowercase())
+        .unwrap_or_default();
+    let mut scored: Vec<(usize, usize, AttrPath)> = all
         .iter()
         .map(|b| {
-            let text = b.path.to_string();
-            let own_last = b.path.segments().last().cloned().unwrap_or_default();
-            // The last name matters most: `vendorhash` should find `…vendorHash`.
-            let score = levenshtein(&own_last.to_lowercase(), &last.to_lowercase()) * 4
-                + levenshtein(&text, &wanted_text);
-            (score, b.path.clone())
+            let own_last = b
+                .path
+                .segments()
+                .last()
+                .map(|s| s.to_lowercase())
+                .unwrap_or_default();
+            let near = levenshtein(&own_last, &last);
+            (
+                near,
+                levenshtein(&b.path.to_string(), &wanted_text),
+                b.path.clone(),
+            )
         })
         .collect();
     scored.sort();
-    scored.dedup_by(|a, b| a.1 == b.1);
-    let limit = wanted_text.len().max(4) * 4;
+    scored.dedup_by(|a, b| a.2 == b.2);
+    let near_misses: Vec<AttrPath> = scored
+        .iter()
+        .filter(|(near, _, _)| *near <= last.chars().count() / 3 + 1)
+        .take(5)
+        .map(|(_, _, path)| path.clone())
+        .collect();
+    if !near_misses.is_empty() {
+        return near_misses;
+    }
+    scored.sort_by_key(|(_, whole, _)| *whole);
     scored
         .into_iter()
-        .filter(|(score, _)| *score <= limit + wanted_text.len())
-        .take(5)
-        .map(|(_, path)| path)
+        .take(3)
+        .map(|(_, _, path)| path)
         .collect()
 }
 

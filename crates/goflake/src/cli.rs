@@ -1,0 +1,148 @@
+//! Command-line parsing only: clap derive structs, turned into a plain [`Config`] at once.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::config::{Command, Config, GetConfig, NewValue, SetConfig, WriteMode};
+
+/// Build, cross-compile and ship Go programs with Nix.
+#[derive(Debug, Parser)]
+#[command(name = "goflake", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: CliCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum CliCommand {
+    /// Print the literal value bound to ATTRPATH in a Nix file.
+    ///
+    /// ATTRPATH is dotted (`inputs.nixpkgs.url`), names may be quoted
+    /// (`packages."x86_64-linux".default`), and a unique suffix is enough (`vendorHash`).
+    Get {
+        /// The Nix file to read.
+        file: PathBuf,
+        /// The attribute path to read.
+        attrpath: String,
+        /// Print the value as JSON (strings, lists of strings, null, booleans, integers).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set the value bound to ATTRPATH, changing nothing else in the file.
+    ///
+    /// The file is written atomically and only when it changes; a file that does not parse
+    /// is never written (exit code 2).
+    Set {
+        /// The Nix file to edit.
+        file: PathBuf,
+        /// The attribute path to set.
+        attrpath: String,
+        /// The new value: a string, or with --list the strings of a list, or with --expr
+        /// Nix text.
+        #[arg(num_args = 0.., allow_hyphen_values = true)]
+        values: Vec<String>,
+        /// Set a list of strings (one VALUE per element; none for an empty list).
+        #[arg(long, conflicts_with = "expr")]
+        list: bool,
+        /// Set raw Nix text, checked by parsing it.
+        #[arg(long)]
+        expr: bool,
+        /// Print a unified diff instead of writing.
+        #[arg(long)]
+        diff: bool,
+        /// Write nothing; exit 1 when the file would change.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// Parses the process arguments into a [`Config`].
+pub fn parse() -> Result<Config> {
+    config_from(Cli::parse())
+}
+
+fn config_from(cli: Cli) -> Result<Config> {
+    let command = match cli.command {
+        CliCommand::Get {
+            file,
+            attrpath,
+            json,
+        } => Command::Get(GetConfig {
+            path: attrpath
+                .parse()
+                .with_context(|| format!("invalid attribute path `{attrpath}`"))?,
+            file,
+            json,
+        }),
+        CliCommand::Set {
+            file,
+            attrpath,
+            values,
+            list,
+            expr,
+            diff,
+            check,
+        } => {
+            let value = if list {
+                NewValue::StringList(values)
+            } else {
+                let [value] = <[String; 1]>::try_from(values).map_err(|values| {
+                    anyhow::anyhow!(
+                        "`goflake set` takes one VALUE ({} given); use --list for a list",
+                        values.len()
+                    )
+                })?;
+                if expr {
+                    NewValue::Expr(value)
+                } else {
+                    NewValue::String(value)
+                }
+            };
+            Command::Set(SetConfig {
+                path: attrpath
+                    .parse()
+                    .with_context(|| format!("invalid attribute path `{attrpath}`"))?,
+                file,
+                value,
+                mode: WriteMode { diff, check },
+            })
+        }
+    };
+    Ok(Config { command })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn set_needs_exactly_one_value_without_list() {
+        let cli = Cli::try_parse_from(["goflake", "set", "f.nix", "a", "x", "y"]).unwrap();
+        let err = config_from(cli).unwrap_err();
+        assert!(err.to_string().contains("one VALUE (2 given)"), "{err}");
+    }
+
+    #[test]
+    fn list_values_may_start_with_a_hyphen() {
+        let cli = Cli::try_parse_from(["goflake", "set", "--list", "f.nix", "ldflags", "-s", "-w"])
+            .unwrap();
+        let config = config_from(cli).unwrap();
+        match config.command {
+            Command::Set(set) => {
+                assert_eq!(
+                    set.value,
+                    NewValue::StringList(vec!["-s".into(), "-w".into()])
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

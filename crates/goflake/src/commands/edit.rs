@@ -1,0 +1,65 @@
+//! `goflake get` and `goflake set`: scriptable lossless editing.
+
+use anyhow::Result;
+use goflake_syntax::edit::{self as nix_edit, ListItem};
+use goflake_syntax::{Literal, QueryError};
+
+use crate::config::{GetConfig, NewValue, SetConfig};
+use crate::failure::Failure;
+use crate::files::{commit_change, read_nix};
+
+pub fn get(config: &GetConfig) -> Result<()> {
+    let file = read_nix(&config.file)?;
+    let binding = goflake_syntax::find(&file, &config.path).map_err(query_failure)?;
+    let value = goflake_syntax::read_literal(&file, &binding).map_err(query_failure)?;
+    if config.json {
+        let json = match value {
+            Literal::String(s) => serde_json::Value::String(s),
+            Literal::StringList(items) => serde_json::Value::from(items),
+            Literal::Null => serde_json::Value::Null,
+            Literal::Bool(b) => serde_json::Value::Bool(b),
+            Literal::Int(i) => serde_json::Value::from(i),
+        };
+        println!("{json}");
+    } else {
+        match value {
+            Literal::String(s) => println!("{s}"),
+            Literal::StringList(items) => items.iter().for_each(|item| println!("{item}")),
+            Literal::Null => println!("null"),
+            Literal::Bool(b) => println!("{b}"),
+            Literal::Int(i) => println!("{i}"),
+        }
+    }
+    Ok(())
+}
+
+pub fn set(config: &SetConfig) -> Result<()> {
+    let file = read_nix(&config.file)?;
+    let binding = goflake_syntax::find(&file, &config.path).map_err(query_failure)?;
+    let edits = match &config.value {
+        NewValue::String(value) => nix_edit::set_string(&file, &binding, value),
+        NewValue::Expr(expr) => nix_edit::set_expr(&file, &binding, expr),
+        NewValue::StringList(items) => {
+            let items: Vec<ListItem> = items.iter().cloned().map(ListItem::Str).collect();
+            nix_edit::set_list(&file, &binding, &items)
+        }
+    }
+    .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let edited =
+        nix_edit::apply(&file, edits).map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    commit_change(&config.file, file.text(), edited.text(), config.mode)?;
+    Ok(())
+}
+
+fn query_failure(err: QueryError) -> anyhow::Error {
+    match &err {
+        QueryError::NotFound { suggestions, .. } if !suggestions.is_empty() => {
+            let names: Vec<String> = suggestions.iter().map(|p| format!("  {p}\n")).collect();
+            Failure::problem(format!(
+                "error: {err}\nclosest existing paths:\n{}",
+                names.concat()
+            ))
+        }
+        _ => Failure::problem(format!("error: {err}\n")),
+    }
+}

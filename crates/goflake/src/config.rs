@@ -1,0 +1,47 @@
+//! What the user asked for, as plain data (no clap types past `cli`).
+
+use std::path::PathBuf;
+
+use goflake_syntax::AttrPath;
+
+#[derive(Debug)]
+pub struct Config {
+    pub command: Command,
+}
+
+#[derive(Debug)]
+pub enum Command {
+    Get(GetConfig),
+    Set(SetConfig),
+}
+
+#[derive(Debug)]
+pub struct GetConfig {
+    pub file: PathBuf,
+    pub path: AttrPath,
+    pub json: bool,
+}
+
+#[derive(Debug)]
+pub struct SetConfig {
+    pub file: PathBuf,
+    pub path: AttrPath,
+    pub value: NewValue,
+    pub mode: WriteMode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewValue {
+    String(String),
+    StringList(Vec<String>),
+    Expr(String),
+}
+
+/// How a command that changes a file reports the change.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteMode {
+    /// Print a unified diff instead of writing.
+    pub diff: bool,
+    /// Write nothing; fail when the file would change.
+    pub check: bool,
+}

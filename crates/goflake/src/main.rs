@@ -1,0 +1,39 @@
+//! The `goflake` command line: parse arguments into a plain config, run one command, map
+//! failures to exit codes (1: the command failed or found a problem; 2: a file does not parse
+//! or the arguments are wrong).
+
+mod cli;
+mod commands;
+mod config;
+mod failure;
+mod files;
+
+use std::process::ExitCode;
+
+use crate::config::Command;
+use crate::failure::Failure;
+
+fn main() -> ExitCode {
+    let result = cli::parse().and_then(|config| match config.command {
+        Command::Get(get) => commands::edit::get(&get),
+        Command::Set(set) => commands::edit::set(&set),
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let code = match err.downcast_ref::<Failure>() {
+                Some(failure) => {
+                    if !failure.message.is_empty() {
+                        eprint!("{}", failure.message);
+                    }
+                    failure.code
+                }
+                None => {
+                    eprintln!("error: {err:#}");
+                    1
+                }
+            };
+            ExitCode::from(code)
+        }
+    }
+}
