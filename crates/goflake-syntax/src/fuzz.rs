@@ -5,10 +5,31 @@ use crate::edit::{self, ListItem};
 use crate::query;
 use crate::source::SourceFile;
 
-/// Parses `text`, applies one edit chosen by `choice` to one of its bindings, and panics if
-/// an invariant breaks: the tree must print back to the input, and an accepted edit must
-/// print back, re-parse with no new errors, and still hold the edited binding.
-pub fn parse_edit_reparse(text: &str, choice: &[u8]) {
+/// Splits fuzz input: byte 0 picks the binding, byte 1 the edit, then the Nix text up to
+/// the first NUL byte, then the payload (a string value) after it.
+pub fn parse_edit_reparse_bytes(data: &[u8]) {
+    let [binding, op, rest @ ..] = data else {
+        return;
+    };
+    let (text, payload) = match rest.iter().position(|&b| b == 0) {
+        Some(nul) => (&rest[..nul], &rest[nul + 1..]),
+        None => (rest, &[][..]),
+    };
+    let (Ok(text), Ok(payload)) = (std::str::from_utf8(text), std::str::from_utf8(payload)) else {
+        return;
+    };
+    parse_edit_reparse(
+        text,
+        usize::from(*binding),
+        usize::from(*op),
+        &payload.replace('\0', ""),
+    );
+}
+
+/// Parses `text`, applies edit number `op` (of six) to binding number `binding`, and panics
+/// if an invariant breaks: the tree must print back to the input, and an accepted edit must
+/// print back and re-parse with no new errors.
+pub fn parse_edit_reparse(text: &str, binding: usize, op: usize, payload: &str) {
     let file = SourceFile::parse("fuzz.nix", text);
     assert_eq!(
         file.root().to_string(),
@@ -19,15 +40,9 @@ pub fn parse_edit_reparse(text: &str, choice: &[u8]) {
     if bindings.is_empty() {
         return;
     }
-    let pick = |i: usize| choice.get(i).copied().unwrap_or(0) as usize;
-    let binding = &bindings[pick(0) % bindings.len()];
-    let payload: String = choice
-        .iter()
-        .skip(2)
-        .map(|&b| char::from(b))
-        .filter(|&c| c != '\0')
-        .collect();
-    let edits = match pick(1) % 6 {
+    let binding = &bindings[binding % bindings.len()];
+    let payload = payload.to_owned();
+    let edits = match op % 6 {
         0 => edit::set_string(&file, binding, &payload),
         1 => edit::set_list(&file, binding, &[ListItem::Str(payload.clone())]),
         2 => edit::add_list_item(&file, binding, ListItem::Str(payload.clone())),

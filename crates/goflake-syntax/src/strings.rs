@@ -110,6 +110,14 @@ pub fn best_string_literal(
 
 /// The value of a string without interpolation (escapes decoded, indentation stripped).
 pub fn decode_string(string: &ast::Str) -> Option<String> {
+    // rnix's string helpers panic on a string holding an error node (a broken `${`).
+    if string
+        .syntax()
+        .children()
+        .any(|child| child.kind() != rnix::SyntaxKind::NODE_INTERPOL)
+    {
+        return None;
+    }
     let mut out = String::new();
     for part in string.normalized_parts() {
         match part {
