@@ -31,12 +31,15 @@ pub fn commit_change(path: &Path, before: &str, after: &str, mode: WriteMode) ->
     let changed = before != after;
     if mode.diff && changed {
         let name = path.display().to_string();
+        let (old, new) = if path.is_absolute() {
+            (name.clone(), name)
+        } else {
+            (format!("a/{name}"), format!("b/{name}"))
+        };
         let diff = similar::TextDiff::from_lines(before, after);
         print!(
             "{}",
-            diff.unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{name}"), &format!("b/{name}"))
+            diff.unified_diff().context_radius(3).header(&old, &new)
         );
     }
     if mode.check {

@@ -322,3 +322,26 @@ fn set_then_get_on_every_fixture() {
     }
     assert!(checked > 50, "only {checked} bindings checked");
 }
+
+/// goflake's own flake parses with real Nix and names the binary it builds.
+#[test]
+fn the_project_flake_parses() {
+    let flake = goflake_testkit::workspace_root().join("flake.nix");
+    let pname = goflake(&["get", s(&flake), "pname"]);
+    assert_eq!(stdout(&pname), "goflake\n", "{}", stderr(&pname));
+    let Some(nix) =
+        goflake_testkit::require_tool("cli::the_project_flake_parses", "nix-instantiate")
+    else {
+        return;
+    };
+    let parse = goflake_testkit::nix_command(&nix)
+        .arg("--parse")
+        .arg(&flake)
+        .output()
+        .unwrap();
+    assert!(
+        parse.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parse.stderr)
+    );
+}
