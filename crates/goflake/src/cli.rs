@@ -2,10 +2,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
+use goflake_syntax::AttrPath;
 
 use crate::config::{Command, Config, GetConfig, NewValue, SetConfig, WriteMode};
+use crate::failure::Failure;
 
 /// Build, cross-compile and ship Go programs with Nix.
 #[derive(Debug, Parser)]
@@ -40,8 +42,8 @@ enum CliCommand {
         /// The attribute path to set.
         attrpath: String,
         /// The new value: a string, or with --list the strings of a list, or with --expr
-        /// Nix text.
-        #[arg(num_args = 0.., allow_hyphen_values = true)]
+        /// Nix text. Put `--` before values that start with `-`.
+        #[arg(num_args = 0..)]
         values: Vec<String>,
         /// Set a list of strings (one VALUE per element; none for an empty list).
         #[arg(long, conflicts_with = "expr")]
@@ -70,9 +72,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             attrpath,
             json,
         } => Command::Get(GetConfig {
-            path: attrpath
-                .parse()
-                .with_context(|| format!("invalid attribute path `{attrpath}`"))?,
+            path: parse_attrpath(&attrpath)?,
             file,
             json,
         }),
@@ -89,10 +89,10 @@ fn config_from(cli: Cli) -> Result<Config> {
                 NewValue::StringList(values)
             } else {
                 let [value] = <[String; 1]>::try_from(values).map_err(|values| {
-                    anyhow::anyhow!(
-                        "`goflake set` takes one VALUE ({} given); use --list for a list",
+                    Failure::bad_input(format!(
+                        "error: `goflake set` takes one VALUE ({} given); use --list for a list\n",
                         values.len()
-                    )
+                    ))
                 })?;
                 if expr {
                     NewValue::Expr(value)
@@ -101,9 +101,7 @@ fn config_from(cli: Cli) -> Result<Config> {
                 }
             };
             Command::Set(SetConfig {
-                path: attrpath
-                    .parse()
-                    .with_context(|| format!("invalid attribute path `{attrpath}`"))?,
+                path: parse_attrpath(&attrpath)?,
                 file,
                 value,
                 mode: WriteMode { diff, check },
@@ -111,6 +109,12 @@ fn config_from(cli: Cli) -> Result<Config> {
         }
     };
     Ok(Config { command })
+}
+
+fn parse_attrpath(text: &str) -> Result<AttrPath> {
+    text.parse().map_err(|err| {
+        Failure::bad_input(format!("error: invalid attribute path `{text}`: {err}\n"))
+    })
 }
 
 #[cfg(test)]
@@ -131,9 +135,11 @@ mod tests {
     }
 
     #[test]
-    fn list_values_may_start_with_a_hyphen() {
-        let cli = Cli::try_parse_from(["goflake", "set", "--list", "f.nix", "ldflags", "-s", "-w"])
-            .unwrap();
+    fn list_values_that_start_with_a_hyphen_follow_a_double_dash() {
+        let args = [
+            "goflake", "set", "--list", "f.nix", "ldflags", "--", "-s", "-w",
+        ];
+        let cli = Cli::try_parse_from(args).unwrap();
         let config = config_from(cli).unwrap();
         match config.command {
             Command::Set(set) => {
