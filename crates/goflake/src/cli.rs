@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use goflake_syntax::AttrPath;
 
-use crate::config::{Command, Config, GetConfig, NewValue, SetConfig, WriteMode};
+use crate::config::{Command, Config, GetConfig, InspectConfig, NewValue, SetConfig, WriteMode};
 use crate::failure::Failure;
 
 /// Build, cross-compile and ship Go programs with Nix.
@@ -19,6 +19,20 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum CliCommand {
+    /// Show what goflake reads from a Go project: module, Go version and the nixpkgs Go
+    /// attribute, modRoot, binaries, cgo, workspace and vendor state, GoReleaser builds, and
+    /// the proposed targets with a reason for each one left out.
+    Inspect {
+        /// The Go module's directory (holding go.mod).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Print the model as JSON (see docs/inspect-json.md).
+        #[arg(long)]
+        json: bool,
+        /// Continue without a GoReleaser file that does not parse.
+        #[arg(long)]
+        ignore_goreleaser: bool,
+    },
     /// Print the literal value bound to ATTRPATH in a Nix file.
     ///
     /// ATTRPATH is dotted (`inputs.nixpkgs.url`), names may be quoted
@@ -67,6 +81,15 @@ pub fn parse() -> Result<Config> {
 
 fn config_from(cli: Cli) -> Result<Config> {
     let command = match cli.command {
+        CliCommand::Inspect {
+            dir,
+            json,
+            ignore_goreleaser,
+        } => Command::Inspect(InspectConfig {
+            dir,
+            json,
+            ignore_goreleaser,
+        }),
         CliCommand::Get {
             file,
             attrpath,

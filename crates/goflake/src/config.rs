@@ -11,8 +11,16 @@ pub struct Config {
 
 #[derive(Debug)]
 pub enum Command {
+    Inspect(InspectConfig),
     Get(GetConfig),
     Set(SetConfig),
+}
+
+#[derive(Debug)]
+pub struct InspectConfig {
+    pub dir: PathBuf,
+    pub json: bool,
+    pub ignore_goreleaser: bool,
 }
 
 #[derive(Debug)]

@@ -15,6 +15,7 @@ use crate::failure::Failure;
 
 fn main() -> ExitCode {
     let result = cli::parse().and_then(|config| match config.command {
+        Command::Inspect(inspect) => commands::inspect::run(&inspect),
         Command::Get(get) => commands::edit::get(&get),
         Command::Set(set) => commands::edit::set(&set),
     });

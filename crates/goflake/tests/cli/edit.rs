@@ -1,43 +1,10 @@
-//! Runs the real `goflake` binary as a user would.
+//! `goflake get` and `goflake set`.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use goflake_syntax::{Literal, SourceFile, bindings, find, read_literal};
 
-fn goflake(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_goflake"))
-        .args(args)
-        .output()
-        .expect("goflake runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-fn fixture(name: &str) -> PathBuf {
-    goflake_testkit::workspace_root()
-        .join("tests/fixtures/nix")
-        .join(name)
-}
-
-/// A writable copy of a fixture in a fresh directory.
-fn copy_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::copy(fixture(name), &path).unwrap();
-    (dir, path)
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+use crate::support::{copy_fixture, fixture, goflake, s, stderr, stdout};
 
 #[test]
 fn help_and_version() {

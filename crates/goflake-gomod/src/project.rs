@@ -1,0 +1,690 @@
+//! The Go project model: everything goflake needs to know before writing Nix.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::constraint::{DEFAULT_TARGETS, DIST_LIST, Target, file_name_constraint};
+use crate::git;
+use crate::gofile::{GoFileHeader, read_header};
+use crate::goreleaser::{self, GoReleaser, GoReleaserError};
+use crate::modfile::{GoMod, GoWork, ModFileError, parse_go_mod, parse_go_version, parse_go_work};
+
+/// The Go minor versions nixpkgs packages (late 2026) and the one `go`/`buildGoModule` use.
+pub const NIXPKGS_GO_MINORS: &[u32] = &[25, 26, 27];
+pub const NIXPKGS_DEFAULT_GO_MINOR: u32 = 26;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("{}: not a Go module (no go.mod){}", .dir.display(), match .nearest {
+        Some(p) => format!("; the nearest go.mod below is {}", p.display()),
+        None => String::new(),
+    })]
+    NotAModule {
+        dir: PathBuf,
+        nearest: Option<PathBuf>,
+    },
+    #[error(transparent)]
+    GoMod(ModFileError),
+    #[error(transparent)]
+    GoWork(ModFileError),
+    #[error("{0}\n(run with --ignore-goreleaser to continue without it)")]
+    GoReleaser(GoReleaserError),
+    #[error("cannot read {}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// Continue without a malformed GoReleaser file (with a warning) instead of failing.
+    pub ignore_goreleaser: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    /// The module directory as given.
+    #[serde(skip)]
+    pub dir: PathBuf,
+    pub module: String,
+    /// The package name for Nix: the last module path element without a `/vN` suffix.
+    pub pname: String,
+    /// The module directory relative to the repository root (`./` when they are the same).
+    pub mod_root: String,
+    pub go: GoChoice,
+    pub version: ProjectVersion,
+    pub layout: Layout,
+    pub main_packages: Vec<MainPackage>,
+    pub targets: Vec<TargetProposal>,
+    pub goreleaser: Option<GoReleaser>,
+    pub gomod: GoMod,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GoChoice {
+    pub go_line: Option<String>,
+    pub toolchain: Option<String>,
+    /// The nixpkgs attribute of the Go toolchain, e.g. `go_1_26`.
+    pub attr: String,
+    /// The matching builder, e.g. `buildGo126Module`.
+    pub builder: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectVersion {
+    pub version: String,
+    /// `git tag v1.2.3` or `default`.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Layout {
+    pub go_sum: bool,
+    /// `vendor/modules.txt` is committed: the build uses it and `vendorHash = null`.
+    pub vendor_committed: bool,
+    /// The module has no requirements: `vendorHash = null`.
+    pub no_dependencies: bool,
+    pub workspace: Option<Workspace>,
+    /// Directories below the module with their own go.mod (not part of this module).
+    pub nested_modules: Vec<String>,
+    /// `replace` directives pointing at directories: the Nix source must contain them.
+    pub local_replaces: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Workspace {
+    pub file: String,
+    pub uses: Vec<String>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MainPackage {
+    /// Directory relative to the module root (`.` for the root).
+    pub dir: String,
+    pub import_path: String,
+    pub binary: String,
+    pub cgo: Cgo,
+    /// `main.version` when the package declares a version string variable.
+    pub version_var: Option<String>,
+    /// Targets of the default list this binary can be built for, pure Go, cgo off.
+    pub targets: Vec<String>,
+    pub excluded_targets: Vec<Excluded>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cgo {
+    /// Imports `"C"` itself or through a package of this module without a `!cgo` fallback.
+    pub required: bool,
+    /// The packages of this module that import `"C"`, on the way from this main package.
+    pub via: Vec<String>,
+    /// Whether dependencies outside the module were checked (needs `go list -deps`).
+    pub dependencies_checked: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Excluded {
+    pub target: String,
+    pub reason: String,
+}
+
+/// One target of the default list: proposed when at least one binary builds for it; the
+/// binaries that cannot are left out of that target's package, each with its reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetProposal {
+    pub target: String,
+    pub proposed: bool,
+    /// The binaries the target's package builds.
+    pub binaries: Vec<String>,
+    /// Binaries left out of this target, with the reason.
+    pub left_out: Vec<Excluded>,
+}
+
+struct FileInfo {
+    name: String,
+    header: GoFileHeader,
+    build_line: Option<String>,
+}
+
+struct PackageInfo {
+    dir: String,
+    import_path: String,
+    files: Vec<FileInfo>,
+}
+
+impl PackageInfo {
+    fn imports_c(&self) -> bool {
+        self.files
+            .iter()
+            .any(|f| f.header.imports.iter().any(|i| i == "C"))
+    }
+
+    fn has_nocgo_fallback(&self) -> bool {
+        self.files
+            .iter()
+            .any(|f| f.build_line.as_deref().is_some_and(|b| b.contains("!cgo")))
+    }
+
+    /// The files that build for `target` with cgo off.
+    fn files_for(&self, target: &Target) -> impl Iterator<Item = &FileInfo> {
+        self.files
+            .iter()
+            .filter(move |f| file_builds_for(f, target, false))
+    }
+
+    /// Whether any target at all (cgo on or off) builds it as `package main`.
+    fn is_main_somewhere(&self) -> bool {
+        self.files.iter().any(|f| {
+            f.header.package == "main"
+                && DIST_LIST
+                    .iter()
+                    .filter_map(|t| Target::parse(t))
+                    .any(|t| file_builds_for(f, &t, false) || file_builds_for(f, &t, true))
+        })
+    }
+}
+
+fn file_builds_for(file: &FileInfo, target: &Target, cgo: bool) -> bool {
+    let (os, arch) = file_name_constraint(&file.name);
+    if os.is_some_and(|os| !target.has_tag(&os, cgo)) || arch.is_some_and(|a| a != target.goarch) {
+        return false;
+    }
+    if !cgo && file.header.imports.iter().any(|i| i == "C") {
+        return false;
+    }
+    file.header
+        .constraint
+        .as_ref()
+        .is_none_or(|c| c.eval(&|tag| target.has_tag(tag, cgo)))
+}
+
+/// Loads the model of the Go module in `dir`.
+pub fn load(dir: &Path, options: LoadOptions) -> Result<Project, ModelError> {
+    let go_mod_path = dir.join("go.mod");
+    let text = match std::fs::read_to_string(&go_mod_path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ModelError::NotAModule {
+                dir: dir.to_path_buf(),
+                nearest: nearest_go_mod_below(dir),
+            });
+        }
+        Err(source) => {
+            return Err(ModelError::Io {
+                path: go_mod_path,
+                source,
+            });
+        }
+    };
+    let gomod =
+        parse_go_mod(&go_mod_path.display().to_string(), &text).map_err(ModelError::GoMod)?;
+    let mut warnings = Vec::new();
+    let absolute = dir.canonicalize().map_err(|source| ModelError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let repo_root = git::repository_root(&absolute);
+    let mod_root = match &repo_root {
+        Some(root) if root != &absolute => {
+            format!(
+                "{}",
+                absolute.strip_prefix(root).unwrap_or(&absolute).display()
+            )
+        }
+        _ => "./".to_owned(),
+    };
+
+    let pname = module_base_name(&gomod.module);
+    let go = choose_go(&gomod, &mut warnings);
+    let version = match repo_root
+        .as_deref()
+        .map(git::tags)
+        .as_deref()
+        .and_then(git::newest_version_tag)
+    {
+        Some((tag, version)) => ProjectVersion {
+            version,
+            source: format!("git tag {tag}"),
+        },
+        None => ProjectVersion {
+            version: "0.1.0".into(),
+            source: "default: no v* git tag".into(),
+        },
+    };
+
+    let workspace = find_go_work(&absolute, repo_root.as_deref(), &mut warnings)?;
+    let mut nested_modules = Vec::new();
+    let mut packages = Vec::new();
+    scan(
+        &absolute,
+        &absolute,
+        &gomod.module,
+        &mut packages,
+        &mut nested_modules,
+        &mut warnings,
+    )?;
+    let local_replaces: Vec<String> = gomod
+        .replace
+        .iter()
+        .filter(|r| r.local)
+        .map(|r| {
+            let target = absolute.join(&r.new_path);
+            let inside = repo_root.as_deref().unwrap_or(&absolute);
+            let resolved = target.canonicalize().unwrap_or(target);
+            if !resolved.starts_with(inside) {
+                warnings.push(format!(
+                    "replace {} => {}: the directory is outside the repository, so the flake's source cannot contain it",
+                    r.old_path, r.new_path
+                ));
+            }
+            format!("{} => {}", r.old_path, r.new_path)
+        })
+        .collect();
+    let layout = Layout {
+        go_sum: absolute.join("go.sum").is_file(),
+        vendor_committed: absolute.join("vendor/modules.txt").is_file(),
+        no_dependencies: gomod.require.is_empty(),
+        workspace,
+        nested_modules,
+        local_replaces,
+    };
+    if !layout.go_sum && !layout.no_dependencies {
+        warnings.push("go.sum is missing: run `go mod tidy` before building".into());
+    }
+
+    let by_path: BTreeMap<&str, &PackageInfo> = packages
+        .iter()
+        .map(|p| (p.import_path.as_str(), p))
+        .collect();
+    let mut main_packages = Vec::new();
+    for package in packages.iter().filter(|p| p.is_main_somewhere()) {
+        main_packages.push(main_package(package, &gomod.module, &pname, &by_path));
+    }
+    let targets = propose_targets(&main_packages);
+
+    let goreleaser = match goreleaser::load(dir, &pname) {
+        Ok(g) => g,
+        Err(err) if options.ignore_goreleaser => {
+            warnings.push(format!("ignoring the GoReleaser file: {err}"));
+            None
+        }
+        Err(err) => return Err(ModelError::GoReleaser(err)),
+    };
+    if let Some(g) = &goreleaser {
+        warnings.extend(g.warnings.iter().cloned());
+    }
+    Ok(Project {
+        dir: dir.to_path_buf(),
+        module: gomod.module.clone(),
+        pname,
+        mod_root,
+        go,
+        version,
+        layout,
+        main_packages,
+        targets,
+        goreleaser,
+        gomod,
+        warnings,
+    })
+}
+
+/// The last element of a module path without a `/vN` major-version suffix.
+pub fn module_base_name(module: &str) -> String {
+    let mut parts: Vec<&str> = module.split('/').collect();
+    if parts.len() > 1
+        && let Some(last) = parts.last()
+        && last.len() > 1
+        && last.starts_with('v')
+        && last[1..].chars().all(|c| c.is_ascii_digit())
+    {
+        parts.pop();
+    }
+    parts.last().copied().unwrap_or(module).to_owned()
+}
+
+fn choose_go(gomod: &GoMod, warnings: &mut Vec<String>) -> GoChoice {
+    let required = gomod.go.as_deref().and_then(parse_go_version);
+    let oldest = NIXPKGS_GO_MINORS[0];
+    let newest = *NIXPKGS_GO_MINORS.last().expect("at least one Go");
+    let (minor, reason) = match required {
+        None => (
+            oldest,
+            format!("no go line (Go assumes 1.16): the oldest Go in nixpkgs, 1.{oldest}"),
+        ),
+        Some((_, wanted, _)) => match NIXPKGS_GO_MINORS.iter().find(|&&m| m >= wanted) {
+            Some(&m) => (
+                m,
+                format!(
+                    "go {}: the oldest Go in nixpkgs not older than it is 1.{m}",
+                    gomod.go.as_deref().unwrap_or("")
+                ),
+            ),
+            None => {
+                warnings.push(format!(
+                    "go.mod requires go {}, newer than any Go in nixpkgs (newest 1.{newest}): with GOTOOLCHAIN=local the build fails until nixpkgs has it",
+                    gomod.go.as_deref().unwrap_or("")
+                ));
+                (
+                    newest,
+                    format!(
+                        "go {} is newer than nixpkgs' newest Go 1.{newest}",
+                        gomod.go.as_deref().unwrap_or("")
+                    ),
+                )
+            }
+        },
+    };
+    if let Some(toolchain) = &gomod.toolchain
+        && let Some((_, t, _)) = parse_go_version(toolchain)
+        && t > minor
+    {
+        warnings.push(format!(
+            "toolchain {toolchain} is newer than the chosen Go 1.{minor}; nixpkgs builds with GOTOOLCHAIN=local, so the toolchain line is only advisory"
+        ));
+    }
+    GoChoice {
+        go_line: gomod.go.clone(),
+        toolchain: gomod.toolchain.clone(),
+        attr: format!("go_1_{minor}"),
+        builder: if minor == NIXPKGS_DEFAULT_GO_MINOR {
+            "buildGoModule".to_owned()
+        } else {
+            format!("buildGo1{minor}Module")
+        },
+        reason,
+    }
+}
+
+fn nearest_go_mod_below(dir: &Path) -> Option<PathBuf> {
+    let mut level = vec![dir.to_path_buf()];
+    for _ in 0..5 {
+        let mut next = Vec::new();
+        let mut found: Vec<PathBuf> = Vec::new();
+        for d in &level {
+            let Ok(entries) = std::fs::read_dir(d) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if path.is_dir() && !skip_dir(&name) {
+                    if path.join("go.mod").is_file() {
+                        found.push(path.join("go.mod"));
+                    }
+                    next.push(path);
+                }
+            }
+        }
+        found.sort();
+        if let Some(first) = found.into_iter().next() {
+            return Some(first);
+        }
+        level = next;
+    }
+    None
+}
+
+fn skip_dir(name: &str) -> bool {
+    name.starts_with('.') || name.starts_with('_') || name == "testdata" || name == "vendor"
+}
+
+fn find_go_work(
+    module_dir: &Path,
+    repo_root: Option<&Path>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Workspace>, ModelError> {
+    for dir in module_dir.ancestors() {
+        let path = dir.join("go.work");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let work: GoWork =
+                parse_go_work(&path.display().to_string(), &text).map_err(ModelError::GoWork)?;
+            let shown = match repo_root {
+                Some(root) => path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string(),
+                None => path.display().to_string(),
+            };
+            warnings.push(format!(
+                "{shown} puts Go in workspace mode; the flake builds this module on its own (GOWORK=off)"
+            ));
+            return Ok(Some(Workspace {
+                file: shown,
+                uses: work.uses,
+                note: "`go mod vendor` refuses to run in workspace mode, so nixpkgs' goModules cannot vendor a workspace: goflake builds each module with GOWORK=off, and modules from `use` must also be reachable through `replace` or the module proxy".into(),
+            }));
+        }
+        if repo_root.is_some_and(|root| root == dir) {
+            break;
+        }
+    }
+    Ok(None)
+}
+
+fn scan(
+    root: &Path,
+    dir: &Path,
+    module: &str,
+    packages: &mut Vec<PackageInfo>,
+    nested: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Result<(), ModelError> {
+    let io = |source| ModelError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(dir).map_err(io)?.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    let rel = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
+    let rel = if rel.is_empty() { ".".to_owned() } else { rel };
+    let mut files = Vec::new();
+    for entry in &entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if path.is_dir() {
+            if skip_dir(&name) {
+                continue;
+            }
+            if path.join("go.mod").is_file() {
+                nested.push(
+                    path.strip_prefix(root)
+                        .unwrap_or(&path)
+                        .display()
+                        .to_string(),
+                );
+                continue;
+            }
+            scan(root, &path, module, packages, nested, warnings)?;
+        } else if name.ends_with(".go")
+            && !name.ends_with("_test.go")
+            && !name.starts_with(['.', '_'])
+        {
+            let text = std::fs::read_to_string(&path).map_err(|source| ModelError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            match read_header(&text) {
+                Ok(Some(header)) => {
+                    let build_line = text.lines().find_map(|l| {
+                        l.trim()
+                            .strip_prefix("//go:build")
+                            .map(|b| b.trim().to_owned())
+                    });
+                    files.push(FileInfo {
+                        name,
+                        header,
+                        build_line,
+                    });
+                }
+                Ok(None) => warnings.push(format!("{rel}/{name}: no package clause; skipped")),
+                Err(err) => warnings.push(format!("{rel}/{name}: {err}; skipped")),
+            }
+        }
+    }
+    if !files.is_empty() {
+        let import_path = if rel == "." {
+            module.to_owned()
+        } else {
+            format!("{module}/{rel}")
+        };
+        packages.push(PackageInfo {
+            dir: rel,
+            import_path,
+            files,
+        });
+    }
+    Ok(())
+}
+
+fn main_package(
+    package: &PackageInfo,
+    module: &str,
+    pname: &str,
+    by_path: &BTreeMap<&str, &PackageInfo>,
+) -> MainPackage {
+    let binary = if package.dir == "." {
+        pname.to_owned()
+    } else {
+        package
+            .dir
+            .rsplit('/')
+            .next()
+            .unwrap_or(&package.dir)
+            .to_owned()
+    };
+    // Walk this module's packages reachable from the main package.
+    let mut via = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![package];
+    while let Some(p) = stack.pop() {
+        if !seen.insert(p.import_path.clone()) {
+            continue;
+        }
+        if p.imports_c() && !p.has_nocgo_fallback() {
+            via.insert(p.import_path.clone());
+        }
+        for file in &p.files {
+            for import in &file.header.imports {
+                if (import == module || import.starts_with(&format!("{module}/")))
+                    && let Some(dep) = by_path.get(import.as_str())
+                {
+                    stack.push(dep);
+                }
+            }
+        }
+    }
+    let cgo = Cgo {
+        required: !via.is_empty(),
+        via: via.into_iter().collect(),
+        dependencies_checked: false,
+    };
+    let version_var = package
+        .files
+        .iter()
+        .filter(|f| f.header.package == "main")
+        .find_map(|f| f.header.version_var.clone())
+        .map(|name| format!("main.{name}"));
+    let mut targets = Vec::new();
+    let mut excluded_targets = Vec::new();
+    for spec in DEFAULT_TARGETS {
+        let target = Target::parse(spec).expect("default targets are well formed");
+        let reason = if cgo.required {
+            Some(format!(
+                "needs cgo (imports \"C\" in {}); cross builds are pure Go",
+                cgo.via.join(", ")
+            ))
+        } else if !package
+            .files_for(&target)
+            .any(|f| f.header.package == "main")
+        {
+            Some(format!(
+                "build constraints exclude every file of {} for {spec}",
+                package.dir
+            ))
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => excluded_targets.push(Excluded {
+                target: spec.to_string(),
+                reason,
+            }),
+            None => targets.push(spec.to_string()),
+        }
+    }
+    MainPackage {
+        dir: package.dir.clone(),
+        import_path: package.import_path.clone(),
+        binary,
+        cgo,
+        version_var,
+        targets,
+        excluded_targets,
+    }
+}
+
+fn propose_targets(mains: &[MainPackage]) -> Vec<TargetProposal> {
+    DEFAULT_TARGETS
+        .iter()
+        .map(|spec| {
+            let mut binaries = Vec::new();
+            let mut left_out = Vec::new();
+            for m in mains {
+                match m.excluded_targets.iter().find(|e| e.target == *spec) {
+                    Some(e) => left_out.push(Excluded {
+                        target: m.binary.clone(),
+                        reason: e.reason.clone(),
+                    }),
+                    None => binaries.push(m.binary.clone()),
+                }
+            }
+            TargetProposal {
+                target: spec.to_string(),
+                proposed: !binaries.is_empty(),
+                binaries,
+                left_out,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_names_drop_major_suffixes() {
+        assert_eq!(module_base_name("example.com/tool/v2"), "tool");
+        assert_eq!(module_base_name("example.com/tool"), "tool");
+        assert_eq!(module_base_name("tool"), "tool");
+        assert_eq!(module_base_name("example.com/v2"), "example.com");
+        assert_eq!(module_base_name("gopkg.in/yaml.v3"), "yaml.v3");
+    }
+
+    #[test]
+    fn go_attribute_is_the_oldest_that_suffices() {
+        let mut w = Vec::new();
+        let gomod = |go: &str| GoMod {
+            module: "m".into(),
+            go: Some(go.into()),
+            ..GoMod::default()
+        };
+        assert_eq!(choose_go(&gomod("1.22"), &mut w).attr, "go_1_25");
+        assert_eq!(
+            choose_go(&gomod("1.22"), &mut w).builder,
+            "buildGo125Module"
+        );
+        assert_eq!(choose_go(&gomod("1.26.2"), &mut w).builder, "buildGoModule");
+        assert_eq!(choose_go(&gomod("1.27"), &mut w).attr, "go_1_27");
+        assert!(w.is_empty());
+        assert_eq!(choose_go(&gomod("1.30"), &mut w).attr, "go_1_27");
+        assert_eq!(w.len(), 1);
+    }
+}
