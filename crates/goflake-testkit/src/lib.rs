@@ -6,9 +6,15 @@
 //! `GOFLAKE_REQUIRE_TOOLS=1` (set in CI, which installs every tool) a missing tool fails the
 //! test instead, so nothing passes silently.
 
+pub mod goproxy;
+pub mod nix;
+mod zip;
+
+pub use goproxy::{GoProxy, Module};
+pub use nix::{NIX_CONFIG, NixEnv, host_system, nix_command};
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Finds `name` on PATH.
 pub fn which(name: &str) -> Option<PathBuf> {
@@ -45,18 +51,6 @@ pub fn require_tool(test: &str, tool: &str) -> Option<PathBuf> {
     None
 }
 
-/// The NIX_CONFIG every test runs Nix with: flakes on, no build users (tests run as root,
-/// single-user), no substituters (no network).
-pub const NIX_CONFIG: &str =
-    "experimental-features = nix-command flakes\nbuild-users-group =\nsubstituters =\n";
-
-/// A `Command` for a Nix tool with the test configuration.
-pub fn nix_command(program: &Path) -> Command {
-    let mut command = Command::new(program);
-    command.env("NIX_CONFIG", NIX_CONFIG);
-    command
-}
-
 /// The workspace root (where `Cargo.toml` with `[workspace]` lives).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -64,4 +58,45 @@ pub fn workspace_root() -> PathBuf {
         .nth(2)
         .expect("crates/goflake-testkit sits two levels below the workspace root")
         .to_path_buf()
+}
+
+/// Copies a directory tree (fixture projects) into `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Runs a command and returns its stdout, failing the test with its stderr otherwise.
+pub fn run_ok(command: &mut std::process::Command) -> String {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A copy of the Go fixture project `name` in `dir`, made ready with `go mod tidy` against
+/// the proxy (which writes go.sum).
+pub fn prepare_project(go: &Path, proxy: &GoProxy, cache: &Path, name: &str, dir: &Path) {
+    copy_tree(&workspace_root().join("tests/fixtures/go").join(name), dir);
+    if dir.join("go.sum").exists()
+        || std::fs::read_to_string(dir.join("go.mod"))
+            .unwrap()
+            .contains("require")
+    {
+        run_ok(proxy.go(go, cache).args(["mod", "tidy"]).current_dir(dir));
+    }
 }

@@ -32,19 +32,7 @@ pub fn copy_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
-/// Copies a directory tree (fixture projects) into `to`.
-pub fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+pub use goflake_testkit::copy_tree;
 
 pub fn s(path: &Path) -> &str {
     path.to_str().unwrap()

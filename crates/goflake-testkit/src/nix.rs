@@ -1,0 +1,125 @@
+//! Running real Nix in tests: the configuration from DEVELOPERS.md and the nixpkgs stand-in.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use crate::{require_tool, workspace_root};
+
+/// The NIX_CONFIG every test runs Nix with: flakes on, no build users (tests run as root,
+/// single-user), no substituters (no network).
+pub const NIX_CONFIG: &str =
+    "experimental-features = nix-command flakes\nbuild-users-group =\nsubstituters =\n";
+
+/// A `Command` for a Nix tool with the test configuration.
+pub fn nix_command(program: &Path) -> Command {
+    let mut command = Command::new(program);
+    command.env("NIX_CONFIG", NIX_CONFIG);
+    command
+}
+
+/// Real Nix plus an instantiated copy of the nixpkgs stand-in.
+#[derive(Debug, Clone)]
+pub struct NixEnv {
+    pub nix: PathBuf,
+    /// The instantiated stand-in (a directory to use as `path:`).
+    pub standin: PathBuf,
+}
+
+static STANDIN: OnceLock<PathBuf> = OnceLock::new();
+
+impl NixEnv {
+    /// `None` (after reporting the skip) when `nix` or `go` is missing.
+    pub fn new(test: &str) -> Option<NixEnv> {
+        let nix = require_tool(test, "nix")?;
+        require_tool(test, "go")?;
+        let standin = STANDIN
+            .get_or_init(|| {
+                let dir =
+                    std::env::temp_dir().join(format!("goflake-standin-{}", std::process::id()));
+                let script = workspace_root().join("tests/nixpkgs-stand-in/instantiate");
+                let output = Command::new("bash").arg(script).arg(&dir).output().unwrap();
+                assert!(
+                    output.status.success(),
+                    "instantiate failed: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                let stdout = String::from_utf8(output.stdout).unwrap();
+                PathBuf::from(stdout.lines().last().unwrap())
+            })
+            .clone();
+        Some(NixEnv { nix, standin })
+    }
+
+    /// `nix` with the test configuration.
+    pub fn command(&self) -> Command {
+        nix_command(&self.nix)
+    }
+
+    /// `--override-input nixpkgs path:<stand-in>`.
+    pub fn override_nixpkgs(&self) -> [String; 3] {
+        [
+            "--override-input".into(),
+            "nixpkgs".into(),
+            format!("path:{}", self.standin.display()),
+        ]
+    }
+
+    /// `nix build --no-link --json` of `path:<flake>#<attr>` for each attr, with the stand-in.
+    pub fn build(&self, flake: &Path, attrs: &[&str], proxy: Option<&str>) -> Output {
+        let mut command = self.command();
+        command.args(["build", "--no-link", "--json", "-L"]);
+        command.args(self.override_nixpkgs());
+        for attr in attrs {
+            command.arg(format!("path:{}#{attr}", flake.display()));
+        }
+        if let Some(url) = proxy {
+            command.env("GOPROXY", url);
+        }
+        command.output().expect("nix runs")
+    }
+}
+
+impl NixEnv {
+    /// The `outPath` of each `packages.<system>.<attr>` of the flake, in order (`nix build
+    /// --json` orders its output by derivation, not by argument).
+    pub fn out_paths(&self, flake: &Path, attrs: &[&str]) -> Vec<PathBuf> {
+        let names: Vec<String> = attrs.iter().map(|a| format!("\"{a}\"")).collect();
+        let mut command = self.command();
+        command.args(["eval", "--json"]);
+        command.args(self.override_nixpkgs());
+        command.arg(format!(
+            "path:{}#packages.{}",
+            flake.display(),
+            host_system()
+        ));
+        command.args([
+            "--apply",
+            &format!("p: map (a: p.${{a}}.outPath) [ {} ]", names.join(" ")),
+        ]);
+        let output = command.output().expect("nix runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let text = String::from_utf8(output.stdout).unwrap();
+        text.trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split(',')
+            .map(|p| PathBuf::from(p.trim().trim_matches('"')))
+            .collect()
+    }
+}
+
+/// The Nix system of this machine.
+pub fn host_system() -> &'static str {
+    match (std::env::consts::ARCH, std::env::consts::OS) {
+        ("x86_64", "linux") => "x86_64-linux",
+        ("aarch64", "linux") => "aarch64-linux",
+        ("x86_64", "macos") => "x86_64-darwin",
+        ("aarch64", "macos") => "aarch64-darwin",
+        other => panic!("unsupported host {other:?}"),
+    }
+}

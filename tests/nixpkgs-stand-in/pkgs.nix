@@ -1,0 +1,187 @@
+# legacyPackages.<system> of the stand-in: what generated flakes use, built from the host's
+# tools. Tools the host lacks are derivations that fail with a clear message when built,
+# never a fake binary that pretends to be the tool.
+{
+  lib,
+  host,
+  system,
+}:
+let
+  parts = lib.splitString "-" system;
+  cpu = builtins.head parts;
+  kernel = builtins.elemAt parts 1;
+  hostPlatform = {
+    inherit system;
+    isLinux = kernel == "linux";
+    isDarwin = kernel == "darwin";
+    isx86_64 = cpu == "x86_64";
+    isAarch64 = cpu == "aarch64";
+  };
+  stdenv = import ./stdenv.nix {
+    inherit
+      lib
+      host
+      system
+      hostPlatform
+      ;
+  };
+  inherit (stdenv) mkDerivation;
+
+  # A host tool as a package: $out/bin/<name> links to the host binary.
+  hostTool =
+    name: path:
+    if path == null then
+      mkDerivation {
+        inherit name;
+        phases = "installPhase";
+        installPhase = ''
+          echo "${name} is not installed on this host, so goflake's nixpkgs stand-in cannot provide it" >&2
+          exit 1
+        '';
+        meta.mainProgram = name;
+      }
+    else
+      mkDerivation {
+        inherit name;
+        phases = "installPhase";
+        installPhase = ''
+          mkdir -p $out/bin
+          ln -s ${path} $out/bin/${name}
+        '';
+        meta.mainProgram = name;
+      };
+
+  # Every go_1_XX is the host's Go; its version is the host's.
+  goFor =
+    minor:
+    (mkDerivation {
+      pname = "go";
+      version = host.goVersion;
+      phases = "installPhase";
+      installPhase = ''
+        mkdir -p $out/bin $out/share
+        ln -s ${host.goroot}/bin/go $out/bin/go
+        ln -s ${host.goroot}/bin/gofmt $out/bin/gofmt
+        ln -s ${host.goroot} $out/share/go
+      '';
+      passthru = {
+        GOOS =
+          if hostPlatform.isDarwin then
+            "darwin"
+          else if hostPlatform.isLinux then
+            "linux"
+          else
+            throw "unsupported system ${system}";
+        GOARCH = if hostPlatform.isx86_64 then "amd64" else "arm64";
+        CGO_ENABLED = 1;
+        requestedMinor = minor;
+      };
+      meta.mainProgram = "go";
+    });
+
+  # Like callPackage's result: callable, and `.override { go = …; }` swaps the Go.
+  buildGoModuleWith = go: {
+    __functor = _: import ./go-module.nix { inherit lib stdenv go; };
+    override = args: buildGoModuleWith (args.go or go);
+  };
+
+  pkgs = rec {
+    inherit lib stdenv;
+
+    go_1_25 = goFor 25;
+    go_1_26 = goFor 26;
+    go_1_27 = goFor 27;
+    go = go_1_26;
+
+    buildGo125Module = buildGoModuleWith go_1_25;
+    buildGo126Module = buildGoModuleWith go_1_26;
+    buildGo127Module = buildGoModuleWith go_1_27;
+    buildGoModule = buildGo126Module;
+
+    nodejs = hostTool "node" host.node;
+    bash = hostTool "bash" host.bash;
+
+    gopls = hostTool "gopls" host.tools.gopls;
+    gotools = hostTool "goimports" host.tools.goimports;
+    delve = hostTool "dlv" host.tools.dlv;
+    golangci-lint = hostTool "golangci-lint" host.tools.golangci-lint;
+    nixfmt = hostTool "nixfmt" host.tools.nixfmt;
+    nixfmt-rfc-style = nixfmt;
+    wasmtime = hostTool "wasmtime" host.tools.wasmtime;
+
+    runCommand =
+      name: env: script:
+      mkDerivation (
+        env
+        // {
+          inherit name;
+          phases = "buildPhase";
+          buildPhase = script;
+        }
+      );
+    runCommandLocal = runCommand;
+
+    writeShellScriptBin =
+      name: text:
+      mkDerivation {
+        inherit name;
+        phases = "installPhase";
+        inherit text;
+        passAsFile = [ "text" ];
+        installPhase = ''
+          mkdir -p $out/bin
+          { echo "#!${host.bash}"; cat "$textPath"; } >$out/bin/${name}
+          chmod +x $out/bin/${name}
+        '';
+        meta.mainProgram = name;
+      };
+
+    symlinkJoin =
+      {
+        name,
+        paths,
+        postBuild ? "",
+        ...
+      }@args:
+      mkDerivation (
+        builtins.removeAttrs args [ "paths" ]
+        // {
+          inherit name postBuild;
+          pathsToLink = map toString paths;
+          phases = "buildPhase";
+          buildPhase = ''
+            mkdir -p $out
+            for p in $pathsToLink; do
+              cp -rs --no-preserve=mode "$p"/. $out/
+            done
+            runHook postBuild
+          '';
+        }
+      );
+
+    mkShell =
+      {
+        name ? "nix-shell",
+        packages ? [ ],
+        inputsFrom ? [ ],
+        ...
+      }@args:
+      mkDerivation (
+        builtins.removeAttrs args [
+          "packages"
+          "inputsFrom"
+        ]
+        // {
+          inherit name;
+          nativeBuildInputs =
+            packages ++ (args.nativeBuildInputs or [ ]) ++ lib.concatMap (d: d.nativeBuildInputs or [ ]) inputsFrom;
+          phases = "nobuildPhase";
+          nobuildPhase = ''
+            echo "This derivation is not meant to be built, unless you want to capture the dependencies."
+            touch $out
+          '';
+        }
+      );
+  };
+in
+pkgs
