@@ -6,7 +6,10 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use goflake_syntax::AttrPath;
 
-use crate::config::{Command, Config, GetConfig, InspectConfig, NewValue, SetConfig, WriteMode};
+use crate::config::{
+    Command, Config, GetConfig, InitConfig, InspectConfig, NewValue, SetConfig, TargetsAction,
+    TargetsConfig, WriteMode,
+};
 use crate::failure::Failure;
 
 /// Build, cross-compile and ship Go programs with Nix.
@@ -19,6 +22,51 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum CliCommand {
+    /// Write (or update) a flake.nix that builds the Go module in DIR for every target.
+    ///
+    /// An existing goflake flake is updated in place, changing only what must change; any
+    /// other flake.nix is left alone unless --force (the old file is kept as flake.nix.orig).
+    Init {
+        /// The Go module's directory (holding go.mod).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Targets to build, comma-separated GOOS/GOARCH pairs (default: linux, darwin and
+        /// windows on amd64 and arm64, js/wasm, wasip1/wasm).
+        #[arg(long, value_delimiter = ',')]
+        targets: Option<Vec<String>>,
+        /// Take targets and ldflags from the GoReleaser file.
+        #[arg(long)]
+        from_goreleaser: bool,
+        /// Continue without a GoReleaser file that does not parse.
+        #[arg(long)]
+        ignore_goreleaser: bool,
+        /// The nixpkgs flake URL to pin (default: the current stable branch).
+        #[arg(long, value_name = "URL")]
+        nixpkgs: Option<String>,
+        /// Print the new file, or the diff for an existing one, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print what was done as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Replace a flake.nix that goflake did not write (kept as flake.nix.orig).
+        #[arg(long)]
+        force: bool,
+    },
+    /// List, add or remove the targets of a goflake flake.
+    Targets {
+        #[command(subcommand)]
+        action: TargetsCommand,
+        /// The flake to edit.
+        #[arg(long, global = true, default_value = "flake.nix")]
+        flake: PathBuf,
+        /// Print a unified diff instead of writing.
+        #[arg(long, global = true)]
+        diff: bool,
+        /// Write nothing; exit 1 when the file would change.
+        #[arg(long, global = true)]
+        check: bool,
+    },
     /// Show what goflake reads from a Go project: module, Go version and the nixpkgs Go
     /// attribute, modRoot, binaries, cgo, workspace and vendor state, GoReleaser builds, and
     /// the proposed targets with a reason for each one left out.
@@ -74,6 +122,22 @@ enum CliCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum TargetsCommand {
+    /// Print the targets, one per line.
+    List,
+    /// Add GOOS/GOARCH targets (`go tool dist list` names the valid ones).
+    Add {
+        #[arg(required = true)]
+        targets: Vec<String>,
+    },
+    /// Remove targets.
+    Remove {
+        #[arg(required = true)]
+        targets: Vec<String>,
+    },
+}
+
 /// Parses the process arguments into a [`Config`].
 pub fn parse() -> Result<Config> {
     config_from(Cli::parse())
@@ -81,6 +145,39 @@ pub fn parse() -> Result<Config> {
 
 fn config_from(cli: Cli) -> Result<Config> {
     let command = match cli.command {
+        CliCommand::Init {
+            dir,
+            targets,
+            from_goreleaser,
+            ignore_goreleaser,
+            nixpkgs,
+            dry_run,
+            json,
+            force,
+        } => Command::Init(InitConfig {
+            dir,
+            targets,
+            from_goreleaser,
+            ignore_goreleaser,
+            nixpkgs,
+            dry_run,
+            json,
+            force,
+        }),
+        CliCommand::Targets {
+            action,
+            flake,
+            diff,
+            check,
+        } => Command::Targets(TargetsConfig {
+            flake,
+            action: match action {
+                TargetsCommand::List => TargetsAction::List,
+                TargetsCommand::Add { targets } => TargetsAction::Add(targets),
+                TargetsCommand::Remove { targets } => TargetsAction::Remove(targets),
+            },
+            mode: WriteMode { diff, check },
+        }),
         CliCommand::Inspect {
             dir,
             json,

@@ -11,6 +11,8 @@ pub struct Config {
 
 #[derive(Debug)]
 pub enum Command {
+    Init(InitConfig),
+    Targets(TargetsConfig),
     Inspect(InspectConfig),
     Get(GetConfig),
     Set(SetConfig),
@@ -52,4 +54,30 @@ pub struct WriteMode {
     pub diff: bool,
     /// Write nothing; fail when the file would change.
     pub check: bool,
+}
+
+#[derive(Debug)]
+pub struct InitConfig {
+    pub dir: PathBuf,
+    pub targets: Option<Vec<String>>,
+    pub from_goreleaser: bool,
+    pub ignore_goreleaser: bool,
+    pub nixpkgs: Option<String>,
+    pub dry_run: bool,
+    pub json: bool,
+    pub force: bool,
+}
+
+#[derive(Debug)]
+pub enum TargetsAction {
+    List,
+    Add(Vec<String>),
+    Remove(Vec<String>),
+}
+
+#[derive(Debug)]
+pub struct TargetsConfig {
+    pub flake: PathBuf,
+    pub action: TargetsAction,
+    pub mode: WriteMode,
 }

@@ -1,2 +1,4 @@
 pub mod edit;
+pub mod init;
 pub mod inspect;
+pub mod targets;

@@ -1,0 +1,529 @@
+//! Generating and maintaining goflake flakes. Text in, text out: the template in
+//! `templates/flake.nix` is embedded and filled in through the syntax crate's edits, so new
+//! and existing files go through the same edit engine.
+
+use goflake_gomod::goreleaser::TemplatePart;
+use goflake_gomod::{DEFAULT_TARGETS, DIST_LIST, Project, Target};
+use goflake_syntax::edit::{self, ListItem};
+use goflake_syntax::{AttrPath, Literal, SourceFile, TextEdit, TextSize, string_literal};
+
+/// The flake template (a valid Nix file).
+pub const FLAKE_TEMPLATE: &str = include_str!("../../../templates/flake.nix");
+
+/// nixpkgs' current stable branch.
+pub const DEFAULT_NIXPKGS: &str = "github:NixOS/nixpkgs/nixos-26.05";
+
+/// The values goflake maintains in a flake, by name in the `outputs` let block.
+pub const MAINTAINED: &[&str] = &[
+    "pname",
+    "mainProgram",
+    "version",
+    "vendorHash",
+    "goAttr",
+    "modRoot",
+    "subPackages",
+    "nativeOnly",
+    "ldflags",
+    "targets",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GenError {
+    #[error("{module} has no main package, so there is no program to build (a library?)")]
+    NoMainPackage { module: String },
+    #[error(
+        "`{target}` is not a GOOS/GOARCH pair Go can build; valid targets:\n{}",
+        valid_targets_text()
+    )]
+    UnknownTarget { target: String },
+    #[error("no binary of this project builds for any requested target")]
+    NoTargets,
+    #[error("{0}")]
+    Edit(String),
+    #[error("{path} is not a goflake flake (it lacks the values goflake maintains: {missing})")]
+    NotGoflake { path: String, missing: String },
+}
+
+fn valid_targets_text() -> String {
+    DIST_LIST.join(" ")
+}
+
+/// How `vendorHash` is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VendorHash {
+    /// No dependencies, or `vendor/` is committed.
+    Null,
+    /// A computed SRI hash.
+    Hash(String),
+    /// Not computed yet: an evaluation error that says what to run (never a fake hash).
+    Unknown,
+}
+
+/// One ldflag: plain text, or text with release variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ldflag {
+    Plain(String),
+    Template(Vec<TemplatePart>),
+}
+
+/// Everything a generated flake says about the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlakeSpec {
+    pub description: String,
+    pub nixpkgs_url: String,
+    pub pname: String,
+    pub main_program: String,
+    pub version: String,
+    pub vendor_hash: VendorHash,
+    pub go_attr: String,
+    pub mod_root: String,
+    pub sub_packages: Vec<String>,
+    pub native_only: Vec<String>,
+    pub ldflags: Vec<Ldflag>,
+    pub targets: Vec<String>,
+    /// Targets dropped because no binary builds for them, with the reason.
+    pub dropped_targets: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SpecOptions {
+    /// Targets given by the user (`--targets`).
+    pub targets: Option<Vec<String>>,
+    /// Take targets and ldflags from the GoReleaser file.
+    pub from_goreleaser: bool,
+    pub nixpkgs_url: Option<String>,
+    pub vendor_hash: Option<VendorHash>,
+}
+
+/// Checks a `goos/goarch` target against `go tool dist list`.
+pub fn check_target(target: &str) -> Result<Target, GenError> {
+    Target::parse(target)
+        .filter(Target::is_known)
+        .ok_or_else(|| GenError::UnknownTarget {
+            target: target.to_owned(),
+        })
+}
+
+/// Derives the flake's values from the project model; returns warnings for what was left out.
+pub fn spec_from_project(
+    project: &Project,
+    options: &SpecOptions,
+) -> Result<(FlakeSpec, Vec<String>), GenError> {
+    if project.main_packages.is_empty() {
+        return Err(GenError::NoMainPackage {
+            module: project.module.clone(),
+        });
+    }
+    let mut warnings = Vec::new();
+    let goreleaser_build = options
+        .from_goreleaser
+        .then_some(project.goreleaser.as_ref())
+        .flatten()
+        .and_then(|g| g.builds.iter().find(|b| !b.skip));
+    if options.from_goreleaser && goreleaser_build.is_none() {
+        warnings.push("--from-goreleaser: no GoReleaser build found; using the defaults".into());
+    }
+
+    let requested: Vec<String> = match (&options.targets, goreleaser_build) {
+        (Some(targets), _) => targets.clone(),
+        (None, Some(build)) => build.targets.iter().map(ToString::to_string).collect(),
+        (None, None) => DEFAULT_TARGETS.iter().map(|t| (*t).to_owned()).collect(),
+    };
+    let mut targets = Vec::new();
+    let mut dropped_targets = Vec::new();
+    for target in requested {
+        let parsed = check_target(&target)?;
+        let spec = parsed.to_string();
+        if targets.contains(&spec) {
+            continue;
+        }
+        let buildable = match project.targets.iter().find(|t| t.target == spec) {
+            Some(proposal) => proposal.proposed,
+            None => project.main_packages.iter().any(|m| !m.cgo.required),
+        };
+        if buildable {
+            targets.push(spec);
+        } else {
+            let reason = project
+                .targets
+                .iter()
+                .find(|t| t.target == spec)
+                .map(|t| {
+                    t.left_out
+                        .iter()
+                        .map(|l| format!("{}: {}", l.target, l.reason))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_else(|| "every binary needs cgo".to_owned());
+            warnings.push(format!("target {spec} left out: {reason}"));
+            dropped_targets.push((spec, reason));
+        }
+    }
+
+    let sub_packages: Vec<String> = project
+        .main_packages
+        .iter()
+        .map(|m| m.dir.clone())
+        .collect();
+    let native_only: Vec<String> = project
+        .main_packages
+        .iter()
+        .filter(|m| m.cgo.required)
+        .map(|m| m.dir.clone())
+        .collect();
+    for dir in &native_only {
+        warnings.push(format!(
+            "{dir} needs cgo: the native package builds it, the cross targets leave it out"
+        ));
+    }
+    let main_program = project
+        .main_packages
+        .iter()
+        .find(|m| m.dir == ".")
+        .unwrap_or(&project.main_packages[0])
+        .binary
+        .clone();
+
+    let ldflags = match goreleaser_build {
+        Some(build) => build
+            .ldflags
+            .iter()
+            .map(|t| match t.parts.as_slice() {
+                [TemplatePart::Text(text)] => Ldflag::Plain(text.clone()),
+                parts => Ldflag::Template(parts.to_vec()),
+            })
+            .collect(),
+        None => {
+            let mut flags = vec![Ldflag::Plain("-s".into()), Ldflag::Plain("-w".into())];
+            let mut stamped: Vec<&str> = Vec::new();
+            for var in project
+                .main_packages
+                .iter()
+                .filter_map(|m| m.version_var.as_deref())
+            {
+                if !stamped.contains(&var) {
+                    stamped.push(var);
+                    flags.push(Ldflag::Template(vec![
+                        TemplatePart::Text(format!("-X {var}=")),
+                        TemplatePart::Version,
+                    ]));
+                }
+            }
+            flags
+        }
+    };
+    let vendor_hash = options.vendor_hash.clone().unwrap_or(
+        if project.layout.vendor_committed || project.layout.no_dependencies {
+            VendorHash::Null
+        } else {
+            VendorHash::Unknown
+        },
+    );
+    Ok((
+        FlakeSpec {
+            description: format!(
+                "{}: a Go program built for every target by goflake",
+                project.pname
+            ),
+            nixpkgs_url: options
+                .nixpkgs_url
+                .clone()
+                .unwrap_or_else(|| DEFAULT_NIXPKGS.to_owned()),
+            pname: project.pname.clone(),
+            main_program,
+            version: project.version.version.clone(),
+            vendor_hash,
+            go_attr: project.go.attr.clone(),
+            mod_root: project.mod_root.clone(),
+            sub_packages,
+            native_only,
+            ldflags,
+            targets,
+            dropped_targets,
+        },
+        warnings,
+    ))
+}
+
+/// The Nix text of an ldflag: a string literal, with release variables as reproducible
+/// interpolations (`self` and `version` are in scope where ldflags are written).
+pub fn ldflag_expr(flag: &Ldflag) -> String {
+    match flag {
+        Ldflag::Plain(text) => string_literal(text).unwrap_or_else(|_| "\"\"".into()),
+        Ldflag::Template(parts) => {
+            let mut out = String::from("\"");
+            for part in parts {
+                match part {
+                    TemplatePart::Text(text) => {
+                        let literal = string_literal(text).unwrap_or_else(|_| "\"\"".into());
+                        out.push_str(&literal[1..literal.len() - 1]);
+                    }
+                    TemplatePart::Version => out.push_str("${version}"),
+                    TemplatePart::Tag => out.push_str("v${version}"),
+                    TemplatePart::Commit => out.push_str("${self.rev or \"dirty\"}"),
+                    TemplatePart::ShortCommit => out.push_str("${self.shortRev or \"dirty\"}"),
+                    TemplatePart::Date => {
+                        out.push_str("${self.lastModifiedDate or \"19700101000000\"}")
+                    }
+                    TemplatePart::ProjectName => out.push_str("${pname}"),
+                }
+            }
+            out.push('"');
+            out
+        }
+    }
+}
+
+fn vendor_hash_expr(hash: &VendorHash) -> String {
+    match hash {
+        VendorHash::Null => "null".into(),
+        VendorHash::Hash(h) => string_literal(h).unwrap_or_else(|_| "null".into()),
+        VendorHash::Unknown => {
+            "throw \"vendorHash is not computed yet: run `goflake vendor-hash --write`\"".into()
+        }
+    }
+}
+
+fn strs(items: &[String]) -> Vec<ListItem> {
+    items.iter().cloned().map(ListItem::Str).collect()
+}
+
+fn find(file: &SourceFile, name: &str) -> Result<goflake_syntax::Binding, GenError> {
+    let path: AttrPath = format!("outputs.{name}")
+        .parse()
+        .map_err(|e| GenError::Edit(format!("{e}")))?;
+    goflake_syntax::find(file, &path).map_err(|e| GenError::Edit(e.to_string()))
+}
+
+fn edit_err(e: edit::EditError) -> GenError {
+    GenError::Edit(e.to_string())
+}
+
+/// A whole new flake for `spec`.
+pub fn render(spec: &FlakeSpec) -> Result<String, GenError> {
+    let template = SourceFile::parse("templates/flake.nix", FLAKE_TEMPLATE);
+    let mut edits: Vec<TextEdit> = Vec::new();
+    let description = goflake_syntax::find(&template, &"description".parse().expect("valid"))
+        .map_err(|e| GenError::Edit(e.to_string()))?;
+    edits.extend(edit::set_string(&template, &description, &spec.description).map_err(edit_err)?);
+    let url = goflake_syntax::find(&template, &"inputs.nixpkgs.url".parse().expect("valid"))
+        .map_err(|e| GenError::Edit(e.to_string()))?;
+    edits.extend(edit::set_string(&template, &url, &spec.nixpkgs_url).map_err(edit_err)?);
+    for (name, value) in [
+        ("pname", &spec.pname),
+        ("mainProgram", &spec.main_program),
+        ("version", &spec.version),
+        ("goAttr", &spec.go_attr),
+        ("modRoot", &spec.mod_root),
+    ] {
+        edits
+            .extend(edit::set_string(&template, &find(&template, name)?, value).map_err(edit_err)?);
+    }
+    edits.extend(
+        edit::set_expr(
+            &template,
+            &find(&template, "vendorHash")?,
+            &vendor_hash_expr(&spec.vendor_hash),
+        )
+        .map_err(edit_err)?,
+    );
+    let quoted = |items: &[String]| -> Vec<String> {
+        items
+            .iter()
+            .map(|i| string_literal(i).unwrap_or_else(|_| "\"\"".into()))
+            .collect()
+    };
+    for (name, items) in [
+        ("subPackages", quoted(&spec.sub_packages)),
+        ("nativeOnly", quoted(&spec.native_only)),
+        ("targets", quoted(&spec.targets)),
+        ("ldflags", spec.ldflags.iter().map(ldflag_expr).collect()),
+    ] {
+        let binding = find(&template, name)?;
+        let list = nixfmt_list(&items, template.line_ending());
+        edits.extend(edit::set_expr(&template, &binding, &list).map_err(edit_err)?);
+    }
+    if !spec.dropped_targets.is_empty() {
+        edits.push(comment_above(
+            &template,
+            &find(&template, "targets")?,
+            &spec.dropped_targets,
+        ));
+    }
+    let rendered = edit::apply(&template, edits).map_err(edit_err)?;
+    Ok(rendered.text().to_owned())
+}
+
+/// A list as nixfmt lays it out: `[ ]`, `[ x ]`, or one element per line (`set_expr`
+/// indents the lines after the first to the binding).
+fn nixfmt_list(items: &[String], eol: &str) -> String {
+    match items {
+        [] => "[ ]".to_owned(),
+        [one] => format!("[ {one} ]"),
+        many => {
+            let mut text = String::from("[");
+            for item in many {
+                text.push_str(&format!("{eol}  {item}"));
+            }
+            text.push_str(&format!("{eol}]"));
+            text
+        }
+    }
+}
+
+/// `# Left out: …` lines above a binding, with its indentation.
+fn comment_above(
+    file: &SourceFile,
+    binding: &goflake_syntax::Binding,
+    dropped: &[(String, String)],
+) -> TextEdit {
+    let start = binding.entry().text_range().start();
+    let indent = edit::line_indent(file, start).to_owned();
+    let line_start = start - TextSize::of(indent.as_str());
+    let eol = file.line_ending();
+    let text: String = dropped
+        .iter()
+        .map(|(target, reason)| format!("{indent}# Left out: {target} ({reason}).{eol}"))
+        .collect();
+    TextEdit::insert(line_start, text)
+}
+
+/// Whether `file` is a goflake flake: it binds every value goflake maintains.
+pub fn missing_values(file: &SourceFile) -> Vec<&'static str> {
+    MAINTAINED
+        .iter()
+        .copied()
+        .filter(|name| find(file, name).is_err())
+        .collect()
+}
+
+/// The string list bound to `outputs.<name>`.
+pub fn read_list(file: &SourceFile, name: &str) -> Result<Vec<String>, GenError> {
+    let binding = find(file, name)?;
+    match goflake_syntax::read_literal(file, &binding) {
+        Ok(Literal::StringList(items)) => Ok(items),
+        Ok(_) => Err(GenError::Edit(format!("`{name}` is not a list of strings"))),
+        Err(e) => Err(GenError::Edit(e.to_string())),
+    }
+}
+
+fn read_string(file: &SourceFile, name: &str) -> Option<String> {
+    let binding = find(file, name).ok()?;
+    match goflake_syntax::read_literal(file, &binding) {
+        Ok(Literal::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn go_minor(attr: &str) -> Option<u32> {
+    attr.strip_prefix("go_1_")?.parse().ok()
+}
+
+/// The edits that bring an existing goflake flake in line with `spec`, changing only what
+/// must change: the Go attribute when it is older than go.mod needs, main packages that
+/// appeared or disappeared, cgo binaries for `nativeOnly`, the version when it comes from a
+/// newer git tag, and the targets only when the user gave `--targets` (else only targets no
+/// binary can build are removed). Everything else is the user's.
+pub fn update(
+    file: &SourceFile,
+    spec: &FlakeSpec,
+    targets_given: bool,
+    version_from_tag: bool,
+) -> Result<Vec<TextEdit>, GenError> {
+    let missing = missing_values(file);
+    if !missing.is_empty() {
+        return Err(GenError::NotGoflake {
+            path: file.name().to_owned(),
+            missing: missing.join(", "),
+        });
+    }
+    let mut edits = Vec::new();
+    if let Some(current) = read_string(file, "goAttr")
+        && go_minor(&current)
+            .zip(go_minor(&spec.go_attr))
+            .is_some_and(|(c, s)| c < s)
+    {
+        edits.extend(
+            edit::set_string(file, &find(file, "goAttr")?, &spec.go_attr).map_err(edit_err)?,
+        );
+    }
+    if version_from_tag
+        && let Some(current) = read_string(file, "version")
+        && current != spec.version
+    {
+        edits.extend(
+            edit::set_string(file, &find(file, "version")?, &spec.version).map_err(edit_err)?,
+        );
+    }
+    let sync =
+        |name: &str, wanted: &[String], keep_extra: bool| -> Result<Vec<TextEdit>, GenError> {
+            let current = read_list(file, name)?;
+            let mut next: Vec<String> = current
+                .iter()
+                .filter(|c| keep_extra || wanted.contains(c))
+                .cloned()
+                .collect();
+            for w in wanted {
+                if !next.contains(w) {
+                    next.push(w.clone());
+                }
+            }
+            if next == current {
+                return Ok(Vec::new());
+            }
+            edit::set_list(file, &find(file, name)?, &strs(&next)).map_err(edit_err)
+        };
+    edits.extend(sync("subPackages", &spec.sub_packages, false)?);
+    edits.extend(sync("nativeOnly", &spec.native_only, false)?);
+    if targets_given {
+        let current = read_list(file, "targets")?;
+        if current != spec.targets {
+            edits.extend(
+                edit::set_list(file, &find(file, "targets")?, &strs(&spec.targets))
+                    .map_err(edit_err)?,
+            );
+        }
+    } else {
+        let current = read_list(file, "targets")?;
+        let dropped: Vec<&String> = spec.dropped_targets.iter().map(|(t, _)| t).collect();
+        let kept: Vec<String> = current
+            .iter()
+            .filter(|t| !dropped.contains(t))
+            .cloned()
+            .collect();
+        if kept != current {
+            edits.extend(
+                edit::set_list(file, &find(file, "targets")?, &strs(&kept)).map_err(edit_err)?,
+            );
+        }
+    }
+    Ok(edits)
+}
+
+/// Edits that add targets to the `targets` list (already present ones are skipped).
+pub fn add_targets(file: &SourceFile, targets: &[String]) -> Result<Vec<TextEdit>, GenError> {
+    let mut current = read_list(file, "targets")?;
+    for target in targets {
+        let spec = check_target(target)?.to_string();
+        if !current.contains(&spec) {
+            current.push(spec);
+        }
+    }
+    edit::set_list(file, &find(file, "targets")?, &strs(&current)).map_err(edit_err)
+}
+
+/// Edits that remove targets from the `targets` list.
+pub fn remove_targets(file: &SourceFile, targets: &[String]) -> Result<Vec<TextEdit>, GenError> {
+    let mut current = read_list(file, "targets")?;
+    for target in targets {
+        let spec = check_target(target)?.to_string();
+        if !current.contains(&spec) {
+            return Err(GenError::Edit(format!(
+                "`{spec}` is not in the targets list"
+            )));
+        }
+        current.retain(|t| *t != spec);
+    }
+    edit::set_list(file, &find(file, "targets")?, &strs(&current)).map_err(edit_err)
+}

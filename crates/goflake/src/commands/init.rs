@@ -1,0 +1,153 @@
+//! `goflake init`: the project model → flake.nix, or an update of an existing goflake flake.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use goflake_gen::{SpecOptions, VendorHash};
+use goflake_gomod::{LoadOptions, Project};
+use goflake_syntax::SourceFile;
+use serde::Serialize;
+
+use crate::config::{InitConfig, WriteMode};
+use crate::failure::Failure;
+use crate::files::{commit_change, read_nix, write_atomically};
+
+#[derive(Serialize)]
+struct Report {
+    flake: String,
+    action: &'static str,
+    targets: Vec<String>,
+    warnings: Vec<String>,
+}
+
+/// Where the flake goes: the repository root when the module sits in a subdirectory of one
+/// (the flake's source must contain the whole repository), else the module directory.
+pub fn flake_dir(project: &Project) -> PathBuf {
+    let dir = project
+        .dir
+        .canonicalize()
+        .unwrap_or_else(|_| project.dir.clone());
+    if project.mod_root == "./" {
+        return dir;
+    }
+    let depth = Path::new(&project.mod_root).components().count();
+    dir.ancestors()
+        .nth(depth)
+        .map_or(dir.clone(), Path::to_path_buf)
+}
+
+pub fn run(config: &InitConfig) -> Result<()> {
+    let project = goflake_gomod::load(
+        &config.dir,
+        LoadOptions {
+            ignore_goreleaser: config.ignore_goreleaser,
+        },
+    )
+    .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let options = SpecOptions {
+        targets: config.targets.clone(),
+        from_goreleaser: config.from_goreleaser,
+        nixpkgs_url: config.nixpkgs.clone(),
+        vendor_hash: None,
+    };
+    let (spec, mut warnings) = goflake_gen::spec_from_project(&project, &options)
+        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    warnings.splice(0..0, project.warnings.iter().cloned());
+    if spec.vendor_hash == VendorHash::Unknown {
+        warnings.push(
+            "vendorHash is not computed yet: run `goflake vendor-hash --write` before building"
+                .into(),
+        );
+    }
+    let path = flake_dir(&project).join("flake.nix");
+    let mode = WriteMode {
+        diff: config.dry_run,
+        check: false,
+    };
+
+    let action = if path.exists() {
+        let existing = read_nix(&path)?;
+        let missing = goflake_gen::missing_values(&existing);
+        if missing.is_empty() {
+            let edits = goflake_gen::update(
+                &existing,
+                &spec,
+                config.targets.is_some() || config.from_goreleaser,
+                project.version.source.starts_with("git tag"),
+            )
+            .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+            let edited = goflake_syntax::apply(&existing, edits)
+                .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+            if commit_change(&path, existing.text(), edited.text(), mode)? {
+                "updated"
+            } else {
+                "unchanged"
+            }
+        } else if !config.force {
+            return Err(Failure::problem(format!(
+                "error: {} exists and goflake did not write it (it lacks {}).\n\
+                 Nothing was changed. Run `goflake init --force` to replace it; the old file is kept as flake.nix.orig.\n",
+                path.display(),
+                missing.join(", ")
+            )));
+        } else {
+            let text = goflake_gen::render(&spec)
+                .map_err(|e| Failure::problem(format!("error: {e}\n")))?;
+            if config.dry_run {
+                print!("{text}");
+            } else {
+                let orig = path.with_file_name("flake.nix.orig");
+                if orig.exists() {
+                    return Err(Failure::problem(format!(
+                        "error: {} already exists; move it away first so no old flake is lost\n",
+                        orig.display()
+                    )));
+                }
+                std::fs::copy(&path, &orig)
+                    .with_context(|| format!("cannot keep the old flake as {}", orig.display()))?;
+                write_atomically(&path, text.as_bytes())?;
+            }
+            "replaced"
+        }
+    } else {
+        let text =
+            goflake_gen::render(&spec).map_err(|e| Failure::problem(format!("error: {e}\n")))?;
+        // The generated text must parse: a defect here is goflake's, never the user's.
+        let check = SourceFile::parse(path.display().to_string(), text.as_str());
+        if check.has_errors() {
+            anyhow::bail!(
+                "goflake generated a flake that does not parse:\n{}",
+                check.render_diagnostics()
+            );
+        }
+        if config.dry_run {
+            print!("{text}");
+        } else {
+            write_atomically(&path, text.as_bytes())?;
+        }
+        "created"
+    };
+
+    if config.json {
+        let report = Report {
+            flake: path.display().to_string(),
+            action,
+            targets: spec.targets.clone(),
+            warnings,
+        };
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for warning in &warnings {
+            eprintln!("warning: {warning}");
+        }
+        if !config.dry_run {
+            eprintln!(
+                "{} {} ({} targets)",
+                action,
+                path.display(),
+                spec.targets.len()
+            );
+        }
+    }
+    Ok(())
+}
