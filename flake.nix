@@ -63,5 +63,22 @@
       });
 
       formatter = forAllSystems (pkgs: pkgs.nixfmt-rfc-style);
+
+      # `nix flake init -t github:goflake/goflake#cli` (or #wasm, #service).
+      templates = {
+        cli = {
+          path = ./templates/cli;
+          description = "A Go command-line program built for every target";
+        };
+        wasm = {
+          path = ./templates/wasm;
+          description = "A Go program for js/wasm and wasip1/wasm";
+        };
+        service = {
+          path = ./templates/service;
+          description = "A Go HTTP service";
+        };
+        default = self.templates.cli;
+      };
     };
 }

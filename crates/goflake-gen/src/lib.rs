@@ -2,6 +2,9 @@
 //! `templates/flake.nix` is embedded and filled in through the syntax crate's edits, so new
 //! and existing files go through the same edit engine.
 
+pub mod import;
+pub mod scaffold;
+
 use goflake_gomod::goreleaser::TemplatePart;
 use goflake_gomod::{DEFAULT_TARGETS, DIST_LIST, Project, Target};
 use goflake_syntax::edit::{self, ListItem};

@@ -232,6 +232,24 @@ pub fn remove_list_item(
     list_edits(file, &list, &items)
 }
 
+/// The elements of the list bound by `binding`.
+pub fn binding_list_items(
+    file: &SourceFile,
+    binding: &Binding,
+) -> Result<Vec<ListItem>, EditError> {
+    list_of(file, binding).map(|list| list_items(&list))
+}
+
+/// The element of a list as an edit sees it, from a single expression's node.
+pub fn list_item_of(node: &SyntaxNode) -> ListItem {
+    match ast::Expr::cast(node.clone()) {
+        Some(ast::Expr::Str(s)) => decode_string(&s)
+            .map(ListItem::Str)
+            .unwrap_or_else(|| ListItem::Expr(node.text().to_string())),
+        _ => ListItem::Expr(node.text().to_string()),
+    }
+}
+
 fn list_of(file: &SourceFile, binding: &Binding) -> Result<ast::List, EditError> {
     let node = value_of(file, binding)?;
     ast::List::cast(node.clone()).ok_or_else(|| unsupported(file, binding, "it is not a list"))
@@ -240,12 +258,7 @@ fn list_of(file: &SourceFile, binding: &Binding) -> Result<ast::List, EditError>
 /// The elements of a list as edits compare them.
 pub fn list_items(list: &ast::List) -> Vec<ListItem> {
     list.items()
-        .map(|item| match &item {
-            ast::Expr::Str(s) => decode_string(s)
-                .map(ListItem::Str)
-                .unwrap_or_else(|| ListItem::Expr(item.syntax().text().to_string())),
-            other => ListItem::Expr(other.syntax().text().to_string()),
-        })
+        .map(|item| list_item_of(item.syntax()))
         .collect()
 }
 

@@ -7,8 +7,8 @@ use clap::{Parser, Subcommand};
 use goflake_syntax::AttrPath;
 
 use crate::config::{
-    Command, Config, GetConfig, InitConfig, InspectConfig, NewValue, SetConfig, TargetsAction,
-    TargetsConfig, WriteMode,
+    Command, Config, GetConfig, ImportConfig, InitConfig, InspectConfig, NewConfig, NewValue,
+    SetConfig, TargetsAction, TargetsConfig, WriteMode,
 };
 use crate::failure::Failure;
 
@@ -52,6 +52,35 @@ enum CliCommand {
         /// Replace a flake.nix that goflake did not write (kept as flake.nix.orig).
         #[arg(long)]
         force: bool,
+    },
+    /// Scaffold a new Go project with a flake that builds it out of the box.
+    New {
+        /// The directory to create (must not exist, or be empty).
+        dir: PathBuf,
+        /// The kind of project.
+        #[arg(long, default_value = "cli", value_parser = ["cli", "wasm", "service"])]
+        template: String,
+        /// The Go module path (default: example.com/<directory name>).
+        #[arg(long, value_name = "PATH")]
+        module: Option<String>,
+        /// The nixpkgs flake URL to pin (default: the current stable branch).
+        #[arg(long, value_name = "URL")]
+        nixpkgs: Option<String>,
+    },
+    /// Carry a shell.nix (or default.nix) mkShell into the flake's devShell: packages,
+    /// buildInputs, nativeBuildInputs, environment variables and shellHook, as written.
+    Import {
+        /// The file with the mkShell call.
+        shell: PathBuf,
+        /// The goflake flake to edit.
+        #[arg(long, default_value = "flake.nix")]
+        flake: PathBuf,
+        /// Print a unified diff instead of writing.
+        #[arg(long)]
+        diff: bool,
+        /// Write nothing; exit 1 when the file would change.
+        #[arg(long)]
+        check: bool,
     },
     /// List, add or remove the targets of a goflake flake.
     Targets {
@@ -163,6 +192,27 @@ fn config_from(cli: Cli) -> Result<Config> {
             dry_run,
             json,
             force,
+        }),
+        CliCommand::New {
+            dir,
+            template,
+            module,
+            nixpkgs,
+        } => Command::New(NewConfig {
+            dir,
+            template,
+            module,
+            nixpkgs,
+        }),
+        CliCommand::Import {
+            shell,
+            flake,
+            diff,
+            check,
+        } => Command::Import(ImportConfig {
+            shell,
+            flake,
+            mode: WriteMode { diff, check },
         }),
         CliCommand::Targets {
             action,

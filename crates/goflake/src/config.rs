@@ -12,6 +12,8 @@ pub struct Config {
 #[derive(Debug)]
 pub enum Command {
     Init(InitConfig),
+    New(NewConfig),
+    Import(ImportConfig),
     Targets(TargetsConfig),
     Inspect(InspectConfig),
     Get(GetConfig),
@@ -79,5 +81,20 @@ pub enum TargetsAction {
 pub struct TargetsConfig {
     pub flake: PathBuf,
     pub action: TargetsAction,
+    pub mode: WriteMode,
+}
+
+#[derive(Debug)]
+pub struct NewConfig {
+    pub dir: PathBuf,
+    pub template: String,
+    pub module: Option<String>,
+    pub nixpkgs: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct ImportConfig {
+    pub shell: PathBuf,
+    pub flake: PathBuf,
     pub mode: WriteMode,
 }

@@ -77,10 +77,13 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
     temp.write_all(contents)
         .and_then(|()| temp.as_file().sync_all())
         .with_context(|| format!("cannot write a temporary file in {}", dir.display()))?;
-    if let Ok(metadata) = std::fs::metadata(&target) {
-        std::fs::set_permissions(temp.path(), metadata.permissions())
-            .with_context(|| format!("cannot copy the permissions of {}", target.display()))?;
-    }
+    // Keep an existing file's permissions; a new file gets the usual rw-r--r--.
+    let permissions = match std::fs::metadata(&target) {
+        Ok(metadata) => metadata.permissions(),
+        Err(_) => std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    };
+    std::fs::set_permissions(temp.path(), permissions)
+        .with_context(|| format!("cannot set the permissions of {}", target.display()))?;
     temp.persist(&target)
         .with_context(|| format!("cannot replace {}", target.display()))?;
     Ok(())

@@ -16,6 +16,8 @@ use crate::failure::Failure;
 fn main() -> ExitCode {
     let result = cli::parse().and_then(|config| match config.command {
         Command::Init(init) => commands::init::run(&init),
+        Command::New(new) => commands::new::run(&new),
+        Command::Import(import) => commands::import::run(&import),
         Command::Targets(targets) => commands::targets::run(&targets),
         Command::Inspect(inspect) => commands::inspect::run(&inspect),
         Command::Get(get) => commands::edit::get(&get),

@@ -1,4 +1,6 @@
 pub mod edit;
+pub mod import;
 pub mod init;
 pub mod inspect;
+pub mod new;
 pub mod targets;

@@ -1,0 +1,21 @@
+//! `goflake import shell.nix`: a mkShell carried into the flake's devShell.
+
+use anyhow::Result;
+
+use crate::config::ImportConfig;
+use crate::failure::Failure;
+use crate::files::{commit_change, read_nix};
+
+pub fn run(config: &ImportConfig) -> Result<()> {
+    let shell = read_nix(&config.shell)?;
+    let flake = read_nix(&config.flake)?;
+    let (edits, warnings) = goflake_gen::import::import_shell(&shell, &flake)
+        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let edited = goflake_syntax::apply(&flake, edits)
+        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
+    commit_change(&config.flake, flake.text(), edited.text(), config.mode)?;
+    Ok(())
+}

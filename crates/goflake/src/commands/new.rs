@@ -1,0 +1,67 @@
+//! `goflake new DIR --template cli|wasm|service`: a project that builds out of the box.
+
+use anyhow::{Context, Result};
+use goflake_gen::SpecOptions;
+use goflake_gen::scaffold::{self, valid_module_path};
+use goflake_gomod::LoadOptions;
+
+use crate::config::NewConfig;
+use crate::failure::Failure;
+use crate::files::write_atomically;
+
+pub fn run(config: &NewConfig) -> Result<()> {
+    let template = scaffold::scaffold(&config.template).ok_or_else(|| {
+        Failure::bad_input(format!("error: unknown template `{}`\n", config.template))
+    })?;
+    let name = config
+        .dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Failure::bad_input("error: give the new project's directory\n"))?;
+    let module = config
+        .module
+        .clone()
+        .unwrap_or_else(|| format!("example.com/{name}"));
+    if !valid_module_path(&module) {
+        return Err(Failure::bad_input(format!(
+            "error: `{module}` is not a valid Go module path (use --module example.com/{name})\n"
+        )));
+    }
+    if config.dir.exists()
+        && std::fs::read_dir(&config.dir)
+            .with_context(|| format!("cannot read {}", config.dir.display()))?
+            .next()
+            .is_some()
+    {
+        return Err(Failure::problem(format!(
+            "error: {} exists and is not empty; nothing was written\n",
+            config.dir.display()
+        )));
+    }
+    std::fs::create_dir_all(&config.dir)
+        .with_context(|| format!("cannot create {}", config.dir.display()))?;
+    for (path, text) in scaffold::files(template, &module, &name) {
+        write_atomically(&config.dir.join(path), text.as_bytes())?;
+    }
+    let project = goflake_gomod::load(&config.dir, LoadOptions::default())
+        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let options = SpecOptions {
+        targets: template
+            .targets
+            .map(|t| t.iter().map(|s| (*s).to_owned()).collect()),
+        nixpkgs_url: config.nixpkgs.clone(),
+        ..SpecOptions::default()
+    };
+    let (spec, _) = goflake_gen::spec_from_project(&project, &options)
+        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let flake =
+        goflake_gen::render(&spec).map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    write_atomically(&config.dir.join("flake.nix"), flake.as_bytes())?;
+    eprintln!(
+        "created {} ({}, module {module})\nnext: cd {} && git init && git add -A && nix run",
+        config.dir.display(),
+        template.description,
+        config.dir.display()
+    );
+    Ok(())
+}

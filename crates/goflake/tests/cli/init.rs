@@ -1,0 +1,237 @@
+//! `goflake init`, `targets`, `new` and `import`, without building.
+
+use std::path::Path;
+
+use crate::support::{copy_tree, goflake, s, stderr, stdout};
+
+fn go_fixture(name: &str, to: &Path) {
+    copy_tree(
+        &goflake_testkit::workspace_root()
+            .join("tests/fixtures/go")
+            .join(name),
+        to,
+    );
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn init_writes_a_flake_and_rerunning_changes_nothing() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("hello");
+    go_fixture("root-main", &dir);
+    let out = goflake(&["init", s(&dir)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("created"), "{}", stderr(&out));
+    let flake = dir.join("flake.nix");
+    let first = read(&flake);
+    assert!(first.contains("pname = \"hello\";"));
+    assert!(first.contains("\"-X main.version=${version}\""));
+
+    let again = goflake(&["init", "--json", s(&dir)]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["action"], "unchanged");
+    assert_eq!(read(&flake), first);
+}
+
+#[test]
+fn init_keeps_user_edits_and_updates_what_must_change() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("multi");
+    go_fixture("cmd-multi", &dir);
+    assert!(goflake(&["init", s(&dir)]).status.success());
+    let flake = dir.join("flake.nix");
+    // The user drops a target and edits the description; a new binary appears.
+    let edited = read(&flake)
+        .replace("        \"windows/arm64\"\n", "")
+        .replace("multi: a Go program", "Multi, my way: a Go program");
+    std::fs::write(&flake, &edited).unwrap();
+    std::fs::create_dir_all(dir.join("cmd/gamma")).unwrap();
+    std::fs::write(
+        dir.join("cmd/gamma/main.go"),
+        "package main\n\nfunc main() {}\n",
+    )
+    .unwrap();
+
+    let out = goflake(&["init", "--dry-run", s(&dir)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let diff = stdout(&out);
+    assert!(diff.contains("+        \"cmd/gamma\""), "{diff}");
+    let changed: Vec<&str> = diff
+        .lines()
+        .filter(|l| l.starts_with(['+', '-']) && !l.starts_with("+++") && !l.starts_with("---"))
+        .collect();
+    assert_eq!(
+        changed,
+        ["+        \"cmd/gamma\""],
+        "only the new binary is added:\n{diff}"
+    );
+    assert_eq!(read(&flake), edited, "--dry-run writes nothing");
+
+    assert!(goflake(&["init", s(&dir)]).status.success());
+    let after = read(&flake);
+    assert!(after.contains("Multi, my way"));
+    assert!(!after.contains("\"windows/arm64\""));
+    assert!(after.contains("\"cmd/gamma\""));
+}
+
+#[test]
+fn init_refuses_a_foreign_flake_unless_forced() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("hello");
+    go_fixture("root-main", &dir);
+    let foreign = "{ outputs = _: { }; }\n";
+    std::fs::write(dir.join("flake.nix"), foreign).unwrap();
+    let out = goflake(&["init", s(&dir)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("goflake did not write it"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(&dir.join("flake.nix")), foreign);
+
+    let out = goflake(&["init", "--force", s(&dir)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(read(&dir.join("flake.nix.orig")), foreign);
+    assert!(read(&dir.join("flake.nix")).contains("goAttr"));
+    // A second --force would lose the first original: refused.
+    std::fs::write(dir.join("flake.nix"), foreign).unwrap();
+    let out = goflake(&["init", "--force", s(&dir)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("flake.nix.orig already exists"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn init_refuses_a_library_and_bad_targets() {
+    let temp = tempfile::tempdir().unwrap();
+    let lib = temp.path().join("lib");
+    go_fixture("library", &lib);
+    let out = goflake(&["init", s(&lib)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("has no main package"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!lib.join("flake.nix").exists());
+
+    let hello = temp.path().join("hello");
+    go_fixture("root-main", &hello);
+    let out = goflake(&["init", "--targets", "linux/amd64,beos/ppc", s(&hello)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("`beos/ppc` is not a GOOS/GOARCH pair"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("linux/riscv64"), "{}", stderr(&out));
+}
+
+#[test]
+fn targets_add_then_remove_restores_the_file_byte_for_byte() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("hello");
+    go_fixture("root-main", &dir);
+    assert!(goflake(&["init", s(&dir)]).status.success());
+    let flake = dir.join("flake.nix");
+    let before = read(&flake);
+    let add = goflake(&[
+        "targets",
+        "add",
+        "linux/riscv64",
+        "freebsd/amd64",
+        "--flake",
+        s(&flake),
+    ]);
+    assert!(add.status.success(), "{}", stderr(&add));
+    let list = goflake(&["targets", "list", "--flake", s(&flake)]);
+    assert!(
+        stdout(&list).ends_with("wasip1/wasm\nlinux/riscv64\nfreebsd/amd64\n"),
+        "{}",
+        stdout(&list)
+    );
+    let remove = goflake(&[
+        "targets",
+        "remove",
+        "linux/riscv64",
+        "freebsd/amd64",
+        "--flake",
+        s(&flake),
+    ]);
+    assert!(remove.status.success(), "{}", stderr(&remove));
+    assert_eq!(read(&flake), before);
+
+    let bad = goflake(&["targets", "add", "linux/z80", "--flake", s(&flake)]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("valid targets"), "{}", stderr(&bad));
+    let missing = goflake(&["targets", "remove", "plan9/386", "--flake", s(&flake)]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("not in the targets list"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
+fn new_scaffolds_a_project_and_refuses_a_non_empty_directory() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("tool");
+    let out = goflake(&[
+        "new",
+        s(&dir),
+        "--template",
+        "service",
+        "--module",
+        "github.com/me/tool",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for file in [
+        "go.mod",
+        "main.go",
+        "main_test.go",
+        ".gitignore",
+        "README.md",
+        "flake.nix",
+    ] {
+        assert!(dir.join(file).is_file(), "{file}");
+    }
+    assert!(read(&dir.join("go.mod")).starts_with("module github.com/me/tool\n"));
+    assert!(read(&dir.join("flake.nix")).contains("pname = \"tool\";"));
+    let again = goflake(&["new", s(&dir)]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("not empty"), "{}", stderr(&again));
+    let bad = goflake(&["new", s(&temp.path().join("x")), "--module", "not a path"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn import_brings_a_shell_into_the_devshell() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("cli");
+    assert!(goflake(&["new", s(&dir)]).status.success());
+    let shell = goflake_testkit::workspace_root().join("tests/fixtures/nix/shell-mkshell.nix");
+    let flake = dir.join("flake.nix");
+    let out = goflake(&["import", s(&shell), "--flake", s(&flake)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = read(&flake);
+    assert!(text.contains("buildInputs = [ pkgs.sqlite ];"), "{text}");
+    assert!(
+        text.contains("echo \"go ${pkgs.go_1_26.version} ready\""),
+        "{text}"
+    );
+    let check = goflake(&["import", s(&shell), "--flake", s(&flake), "--check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "a second import changes nothing"
+    );
+}

@@ -1,0 +1,3 @@
+module example.com/wasm
+
+go 1.25

@@ -1,0 +1,19 @@
+// Command wasm is a starting point for a Go program that runs as WebAssembly: in a browser or
+// Node (js/wasm, with wasm_exec.js) and under a WASI runtime (wasip1/wasm).
+package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// version is stamped by the flake: -X main.version=<version>.
+var version = "dev"
+
+func describe() string {
+	return fmt.Sprintf("hello from %s/%s (version %s)", runtime.GOOS, runtime.GOARCH, version)
+}
+
+func main() {
+	fmt.Println(describe())
+}
