@@ -474,6 +474,37 @@ pub fn insert_binding(
     }
 }
 
+/// Sets the comment that follows a binding on its line to `# text`, replacing one that is
+/// there, so a value can carry a note (goflake's vendorHash fingerprint).
+pub fn set_trailing_comment(file: &SourceFile, binding: &Binding, text: &str) -> Vec<TextEdit> {
+    let entry = SyntaxElement::Node(binding.entry().clone());
+    let end = entry.text_range().end();
+    let comment_end = trailing_comment_end(&entry);
+    let _ = file;
+    let comment = format!(" # {text}");
+    if comment_end > end {
+        vec![TextEdit::replace(TextRange::new(end, comment_end), comment)]
+    } else {
+        vec![TextEdit::insert(end, comment)]
+    }
+}
+
+/// The text of the comment after a binding on its line, without `#` and blanks.
+pub fn trailing_comment(binding: &Binding) -> Option<String> {
+    let entry = SyntaxElement::Node(binding.entry().clone());
+    let end = entry.text_range().end();
+    let comment_end = trailing_comment_end(&entry);
+    if comment_end == end {
+        return None;
+    }
+    let root = binding.entry().ancestors().last()?;
+    let text = root
+        .text()
+        .slice(TextRange::new(end, comment_end))
+        .to_string();
+    Some(text.trim().trim_start_matches('#').trim().to_owned())
+}
+
 /// Removes a binding with its leading comment and, when it stands on lines of its own, those
 /// lines. One name of a multi-name `inherit` is removed alone.
 pub fn remove_binding(file: &SourceFile, binding: &Binding) -> Result<Vec<TextEdit>, EditError> {

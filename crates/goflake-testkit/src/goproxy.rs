@@ -166,6 +166,18 @@ pub fn fixture_modules() -> Vec<Module> {
                 ),
             ],
         ),
+        // Not used by the fixture projects until a test adds it (a dependency bump).
+        Module::new(
+            "example.com/extra",
+            "v0.1.0",
+            &[
+                ("go.mod", "module example.com/extra\n\ngo 1.21\n"),
+                (
+                    "extra.go",
+                    "// Package extra is added by tests as a new dependency.\npackage extra\n\n// Bang adds emphasis.\nfunc Bang(s string) string { return s + \"!!\" }\n",
+                ),
+            ],
+        ),
         Module::new(
             "example.com/shout/v2",
             "v2.1.0",

@@ -7,8 +7,8 @@ use clap::{Parser, Subcommand};
 use goflake_syntax::AttrPath;
 
 use crate::config::{
-    Command, Config, GetConfig, ImportConfig, InitConfig, InspectConfig, NewConfig, NewValue,
-    SetConfig, TargetsAction, TargetsConfig, WriteMode,
+    Command, Config, GetConfig, HashMethod, ImportConfig, InitConfig, InspectConfig, NewConfig,
+    NewValue, SetConfig, TargetsAction, TargetsConfig, VendorHashConfig, WriteMode,
 };
 use crate::failure::Failure;
 
@@ -52,6 +52,40 @@ enum CliCommand {
         /// Replace a flake.nix that goflake did not write (kept as flake.nix.orig).
         #[arg(long)]
         force: bool,
+    },
+    /// Compute the vendorHash of a Go project, check it, or write it in place.
+    VendorHash {
+        /// The project directory (holding flake.nix).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// local: `go mod vendor` and a NAR hash here; nix: build goModules with Nix; auto:
+        /// local, confirmed by nix with --verify (default: local when `go` is on PATH).
+        #[arg(long, value_enum)]
+        method: Option<CliHashMethod>,
+        /// With --method auto: confirm the local hash with Nix.
+        #[arg(long)]
+        verify: bool,
+        /// Write the hash into the file (only the vendorHash value changes).
+        #[arg(long, conflicts_with = "check")]
+        write: bool,
+        /// Exit 1 when the hash in the file is stale.
+        #[arg(long)]
+        check: bool,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The Nix file holding vendorHash (default: DIR/flake.nix).
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// The attribute path of vendorHash in that file (default: the one `vendorHash`).
+        #[arg(long)]
+        attr: Option<String>,
+        /// The flake package whose goModules --method nix builds.
+        #[arg(long, default_value = "default")]
+        package: String,
+        /// Arguments passed to nix as they are.
+        #[arg(last = true)]
+        nix_args: Vec<String>,
     },
     /// Scaffold a new Go project with a flake that builds it out of the box.
     New {
@@ -151,6 +185,13 @@ enum CliCommand {
     },
 }
 
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum CliHashMethod {
+    Local,
+    Nix,
+    Auto,
+}
+
 #[derive(Debug, Subcommand)]
 enum TargetsCommand {
     /// Print the targets, one per line.
@@ -192,6 +233,33 @@ fn config_from(cli: Cli) -> Result<Config> {
             dry_run,
             json,
             force,
+        }),
+        CliCommand::VendorHash {
+            dir,
+            method,
+            verify,
+            write,
+            check,
+            json,
+            file,
+            attr,
+            package,
+            nix_args,
+        } => Command::VendorHash(VendorHashConfig {
+            dir,
+            method: method.map(|m| match m {
+                CliHashMethod::Local => HashMethod::Local,
+                CliHashMethod::Nix => HashMethod::Nix,
+                CliHashMethod::Auto => HashMethod::Auto,
+            }),
+            verify,
+            write,
+            check,
+            json,
+            file,
+            attr,
+            package,
+            nix_args,
         }),
         CliCommand::New {
             dir,

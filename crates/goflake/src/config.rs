@@ -12,6 +12,7 @@ pub struct Config {
 #[derive(Debug)]
 pub enum Command {
     Init(InitConfig),
+    VendorHash(VendorHashConfig),
     New(NewConfig),
     Import(ImportConfig),
     Targets(TargetsConfig),
@@ -97,4 +98,25 @@ pub struct ImportConfig {
     pub shell: PathBuf,
     pub flake: PathBuf,
     pub mode: WriteMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashMethod {
+    Local,
+    Nix,
+    Auto,
+}
+
+#[derive(Debug)]
+pub struct VendorHashConfig {
+    pub dir: PathBuf,
+    pub method: Option<HashMethod>,
+    pub verify: bool,
+    pub write: bool,
+    pub check: bool,
+    pub json: bool,
+    pub file: Option<PathBuf>,
+    pub attr: Option<String>,
+    pub package: String,
+    pub nix_args: Vec<String>,
 }

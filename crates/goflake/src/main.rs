@@ -16,6 +16,7 @@ use crate::failure::Failure;
 fn main() -> ExitCode {
     let result = cli::parse().and_then(|config| match config.command {
         Command::Init(init) => commands::init::run(&init),
+        Command::VendorHash(vendor_hash) => commands::vendor_hash::run(&vendor_hash),
         Command::New(new) => commands::new::run(&new),
         Command::Import(import) => commands::import::run(&import),
         Command::Targets(targets) => commands::targets::run(&targets),

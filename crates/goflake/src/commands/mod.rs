@@ -4,3 +4,4 @@ pub mod init;
 pub mod inspect;
 pub mod new;
 pub mod targets;
+pub mod vendor_hash;

@@ -1,0 +1,154 @@
+//! `go mod vendor` / `go mod download` as nixpkgs' goModules runs them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use goflake_nar::Sha256;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GoError {
+    #[error("`go` is not on PATH; install Go, or use `--method nix` to let Nix compute the hash")]
+    Missing,
+    #[error(
+        "go.mod requires go {required}, but the Go here is {available}; install Go {required} or newer (or use `--method nix`)"
+    )]
+    TooOld { required: String, available: String },
+    #[error(
+        "`go mod vendor` refuses to run in workspace mode (a go.work is in the source); build the module on its own (GOWORK=off) or remove go.work from the flake's source"
+    )]
+    Workspace,
+    #[error("`go {command}` failed in {}:\n{message}", .dir.display())]
+    Failed {
+        command: String,
+        dir: PathBuf,
+        message: String,
+    },
+    #[error("{0}")]
+    Io(String),
+}
+
+/// The outcome of reproducing goModules outside Nix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Vendored {
+    /// No dependencies: `vendorHash = null`.
+    Nothing,
+    Hash(Sha256),
+}
+
+/// The environment of nixpkgs' goModules derivation: GOFLAGS empty, the local toolchain,
+/// module mode; no workspace unless the source has a go.work.
+fn go_command(go: &Path, dir: &Path, has_go_work: bool) -> Command {
+    let mut command = Command::new(go);
+    command
+        .current_dir(dir)
+        .env("GOFLAGS", "")
+        .env("GOTOOLCHAIN", "local")
+        .env("GO111MODULE", "on");
+    if !has_go_work {
+        command.env("GOWORK", "off");
+    }
+    command
+}
+
+fn failed(command: &str, dir: &Path, stderr: &[u8]) -> GoError {
+    let message = String::from_utf8_lossy(stderr).trim_end().to_owned();
+    // "go: go.mod requires go >= 1.27 (running go 1.26.8; GOTOOLCHAIN=local)"
+    if let Some(rest) = message.split("requires go >= ").nth(1) {
+        let required = rest.split_whitespace().next().unwrap_or("").to_owned();
+        let available = rest
+            .split("running go ")
+            .nth(1)
+            .and_then(|r| r.split([';', ')']).next())
+            .unwrap_or("")
+            .to_owned();
+        return GoError::TooOld {
+            required,
+            available,
+        };
+    }
+    if message.contains("workspace mode") {
+        return GoError::Workspace;
+    }
+    GoError::Failed {
+        command: command.to_owned(),
+        dir: dir.to_path_buf(),
+        message,
+    }
+}
+
+/// Copies `module_dir` to a temporary directory and runs `go mod vendor` there (with the
+/// user's module cache and proxy settings), then NAR-hashes `vendor/`; with `proxy_vendor`,
+/// runs `go mod download` into a fresh GOPATH and hashes its download cache without `sumdb`.
+pub fn vendor_hash(module_dir: &Path, proxy_vendor: bool) -> Result<Vendored, GoError> {
+    let go = crate::which("go").ok_or(GoError::Missing)?;
+    let temp = tempfile::tempdir().map_err(|e| GoError::Io(e.to_string()))?;
+    let source = temp.path().join("source");
+    crate::copy_source(module_dir, &source)
+        .map_err(|e| GoError::Io(format!("cannot copy {}: {e}", module_dir.display())))?;
+    let has_go_work = source.join("go.work").exists();
+    if proxy_vendor {
+        let gopath = temp.path().join("gopath");
+        let output = go_command(&go, &source, has_go_work)
+            .env("GOPATH", &gopath)
+            .env("GOMODCACHE", gopath.join("pkg/mod"))
+            .args(["mod", "download"])
+            .output()
+            .map_err(|e| GoError::Io(e.to_string()))?;
+        if !output.status.success() {
+            return Err(failed("mod download", module_dir, &output.stderr));
+        }
+        let download = gopath.join("pkg/mod/cache/download");
+        let _ = std::fs::remove_dir_all(download.join("sumdb"));
+        if !download.exists()
+            || std::fs::read_dir(&download).map_or(true, |mut d| d.next().is_none())
+        {
+            return Ok(Vendored::Nothing);
+        }
+        let hash = goflake_nar::nar_hash(&download).map_err(|e| GoError::Io(e.to_string()))?;
+        make_writable(&gopath);
+        return Ok(Vendored::Hash(hash));
+    }
+    let output = go_command(&go, &source, has_go_work)
+        .args(["mod", "vendor"])
+        .output()
+        .map_err(|e| GoError::Io(e.to_string()))?;
+    if !output.status.success() {
+        return Err(failed("mod vendor", module_dir, &output.stderr));
+    }
+    let vendor = source.join("vendor");
+    let empty = std::fs::read_dir(&vendor).map_or(true, |mut d| d.next().is_none());
+    if empty {
+        return Ok(Vendored::Nothing);
+    }
+    goflake_nar::nar_hash(&vendor)
+        .map(Vendored::Hash)
+        .map_err(|e| GoError::Io(e.to_string()))
+}
+
+/// The Go module cache is read-only; make it removable with the temporary directory.
+fn make_writable(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755));
+            make_writable(&path);
+        }
+    }
+}
+
+/// `go version`'s version, e.g. `1.26.8`.
+pub fn version() -> Result<String, GoError> {
+    let go = crate::which("go").ok_or(GoError::Missing)?;
+    let output = Command::new(go)
+        .args(["env", "GOVERSION"])
+        .output()
+        .map_err(|e| GoError::Io(e.to_string()))?;
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .trim_start_matches("go")
+        .to_owned())
+}

@@ -1,0 +1,363 @@
+//! The whole journey through real Nix (with the nixpkgs stand-in) and real Go (with the local
+//! module proxy): init, vendorHash computed and checked, every target built and checked by
+//! its header, `nix run`, the wasm outputs under Node, a dependency bump repaired.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use goflake_testkit::{GoProxy, NixEnv, prepare_project, require_tool, run_ok};
+
+use crate::support::{s, stderr, stdout};
+
+const TARGETS: [&str; 8] = [
+    "linux/amd64",
+    "linux/arm64",
+    "darwin/amd64",
+    "darwin/arm64",
+    "windows/amd64",
+    "windows/arm64",
+    "js/wasm",
+    "wasip1/wasm",
+];
+
+/// `goflake` with the proxy and a private module cache, as a user with a configured GOPROXY.
+fn goflake_with(proxy: &GoProxy, cache: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_goflake"))
+        .args(args)
+        .env("GOPROXY", proxy.url())
+        .env("GOSUMDB", "off")
+        .env("GOMODCACHE", cache.join("mod"))
+        .env("GOCACHE", cache.join("build"))
+        .env("NIX_CONFIG", goflake_testkit::NIX_CONFIG)
+        .output()
+        .unwrap()
+}
+
+/// What an artifact's header says it is.
+fn header(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if bytes.starts_with(b"\x7fELF") {
+        match u16::from_le_bytes([bytes[18], bytes[19]]) {
+            0x3e => "linux/amd64".into(),
+            0xb7 => "linux/arm64".into(),
+            other => format!("elf {other:#x}"),
+        }
+    } else if bytes.starts_with(b"MZ") {
+        let offset = u32::from_le_bytes(bytes[0x3c..0x40].try_into().unwrap()) as usize;
+        match u16::from_le_bytes([bytes[offset + 4], bytes[offset + 5]]) {
+            0x8664 => "windows/amd64".into(),
+            0xaa64 => "windows/arm64".into(),
+            other => format!("pe {other:#x}"),
+        }
+    } else if bytes.starts_with(&[0xcf, 0xfa, 0xed, 0xfe]) {
+        match u32::from_le_bytes(bytes[4..8].try_into().unwrap()) {
+            0x0100_0007 => "darwin/amd64".into(),
+            0x0100_000c => "darwin/arm64".into(),
+            other => format!("macho {other:#x}"),
+        }
+    } else if bytes.starts_with(b"\0asm\x01\0\0\0") {
+        "wasm".into()
+    } else {
+        "unknown".into()
+    }
+}
+
+fn nix_build(nix: &NixEnv, flake: &Path, attrs: &[String], proxy: &GoProxy) -> Vec<PathBuf> {
+    let refs: Vec<&str> = attrs.iter().map(String::as_str).collect();
+    let built = nix.build(flake, &refs, Some(&proxy.url()));
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    nix.out_paths(flake, &refs)
+}
+
+fn wasi_run(node: &Path, module: &Path) -> String {
+    let runner = "const { WASI } = require('node:wasi'); const fs = require('node:fs');\
+        const wasi = new WASI({ version: 'preview1', args: ['app'], env: {} });\
+        WebAssembly.instantiate(fs.readFileSync(process.argv[1]), wasi.getImportObject())\
+        .then(({ instance }) => wasi.start(instance));";
+    run_ok(
+        Command::new(node)
+            .args(["--no-warnings", "-e", runner])
+            .arg(module),
+    )
+}
+
+/// Builds all targets of a goflake flake, checks every artifact's header, the release's
+/// checksums and manifest, and returns the release directory and the native package.
+fn build_everything(
+    nix: &NixEnv,
+    flake: &Path,
+    pname: &str,
+    proxy: &GoProxy,
+) -> (PathBuf, PathBuf) {
+    let mut attrs: Vec<String> = TARGETS
+        .iter()
+        .map(|t| format!("{pname}-{}", t.replace('/', "-")))
+        .collect();
+    attrs.push("release".into());
+    attrs.push("default".into());
+    let outs = nix_build(nix, flake, &attrs, proxy);
+    for (target, out) in TARGETS.iter().zip(&outs) {
+        let bin = out.join("bin");
+        let mut names: Vec<String> = std::fs::read_dir(&bin)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with("wasm_exec"))
+            .collect();
+        names.sort();
+        assert!(
+            !names.is_empty(),
+            "{target}: no binary in {}",
+            bin.display()
+        );
+        for name in &names {
+            let expected = if target.ends_with("/wasm") {
+                "wasm".to_owned()
+            } else {
+                (*target).to_owned()
+            };
+            assert_eq!(header(&bin.join(name)), expected, "{target}: {name}");
+            match *target {
+                "windows/amd64" | "windows/arm64" => assert!(name.ends_with(".exe"), "{name}"),
+                "js/wasm" | "wasip1/wasm" => assert!(name.ends_with(".wasm"), "{name}"),
+                _ => assert!(!name.contains('.'), "{name}"),
+            }
+        }
+        if *target == "js/wasm" {
+            assert!(bin.join("wasm_exec.js").is_file());
+        }
+    }
+    let release = outs[TARGETS.len()].clone();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(release.join("manifest.json")).unwrap())
+            .unwrap();
+    let artifacts = manifest["artifacts"].as_array().unwrap();
+    assert_eq!(artifacts.len(), TARGETS.len());
+    let sums = std::fs::read_to_string(release.join("SHA256SUMS")).unwrap();
+    for artifact in artifacts {
+        let file = artifact["file"].as_str().unwrap();
+        let target = artifact["target"].as_str().unwrap();
+        let expected = if target.ends_with("/wasm") {
+            "wasm"
+        } else {
+            target
+        };
+        assert_eq!(header(&release.join(file)), expected, "{file}");
+        let sha = artifact["sha256"].as_str().unwrap();
+        assert!(
+            sums.contains(&format!("{sha}  {file}\n")),
+            "{file} not in SHA256SUMS"
+        );
+        let size = std::fs::metadata(release.join(file)).unwrap().len();
+        assert_eq!(artifact["size"].as_u64(), Some(size));
+        assert!(
+            file.starts_with(&format!("{pname}_")) || file.contains("_"),
+            "{file}"
+        );
+    }
+    let check = run_ok(
+        Command::new("sha256sum")
+            .arg("-c")
+            .arg("SHA256SUMS")
+            .current_dir(&release),
+    );
+    assert!(!check.contains("FAILED"));
+    (release, outs[TARGETS.len() + 1].clone())
+}
+
+#[test]
+fn a_project_with_dependencies_from_init_to_release() {
+    let test = "e2e::a_project_with_dependencies_from_init_to_release";
+    let (Some(nix), Some(go)) = (NixEnv::new(test), require_tool(test, "go")) else {
+        return;
+    };
+    let node = require_tool(test, "node");
+    let temp = tempfile::tempdir().unwrap();
+    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+    let cache = temp.path().join("cache");
+    let dir = temp.path().join("withdeps");
+    prepare_project(&go, &proxy, &cache, "with-deps", &dir);
+    let flake = dir.join("flake.nix");
+
+    let init = goflake_with(&proxy, &cache, &["init", s(&dir)]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    assert!(
+        stderr(&init).contains("vendorHash is not computed yet"),
+        "{}",
+        stderr(&init)
+    );
+    let check = goflake_with(&proxy, &cache, &["vendor-hash", "--check", s(&dir)]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    assert!(
+        stderr(&check).contains("vendorHash is stale"),
+        "{}",
+        stderr(&check)
+    );
+
+    let write = goflake_with(&proxy, &cache, &["vendor-hash", "--write", s(&dir)]);
+    assert!(write.status.success(), "{}", stderr(&write));
+    let local = stdout(&write).trim().to_owned();
+    assert!(local.starts_with("sha256-"), "{local}");
+    let text = std::fs::read_to_string(&flake).unwrap();
+    assert!(
+        text.contains(&format!(
+            "vendorHash = \"{local}\"; # goflake: vendor fingerprint "
+        )),
+        "{text}"
+    );
+    let check = goflake_with(&proxy, &cache, &["vendor-hash", "--check", s(&dir)]);
+    assert!(check.status.success(), "{}", stderr(&check));
+
+    // Nix computes the same hash in the goModules derivation.
+    let mut lock = nix.command();
+    lock.args(["flake", "lock"])
+        .args(nix.override_nixpkgs())
+        .arg(format!("path:{}", dir.display()));
+    run_ok(&mut lock);
+    let by_nix = goflake_with(&proxy, &cache, &["vendor-hash", "--method", "nix", s(&dir)]);
+    assert!(by_nix.status.success(), "{}", stderr(&by_nix));
+    assert_eq!(stdout(&by_nix).trim(), local);
+    let verified = goflake_with(
+        &proxy,
+        &cache,
+        &["vendor-hash", "--method", "auto", "--verify", s(&dir)],
+    );
+    assert!(verified.status.success(), "{}", stderr(&verified));
+
+    let (release, native) = build_everything(&nix, &dir, "withdeps", &proxy);
+    assert_eq!(
+        run_ok(&mut Command::new(native.join("bin/withdeps"))),
+        "GREETINGS, HOLA! 0.1.0\n"
+    );
+    let mut run = nix.command();
+    run.args(["run"])
+        .args(nix.override_nixpkgs())
+        .arg(format!("path:{}", dir.display()));
+    run.env("GOPROXY", proxy.url());
+    assert_eq!(run_ok(&mut run), "GREETINGS, HOLA! 0.1.0\n");
+    if let Some(node) = &node {
+        assert_eq!(
+            wasi_run(node, &release.join("withdeps_0.1.0_wasip1_wasm.wasm")),
+            "GREETINGS, HOLA! 0.1.0\n"
+        );
+        let js = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            release.join("withdeps_0.1.0_js_wasm.wasm"),
+            js.path().join("app.wasm"),
+        )
+        .unwrap();
+        let out = run_ok(
+            Command::new(node)
+                .arg(release.join("wasm_exec_node.js"))
+                .arg(js.path().join("app.wasm")),
+        );
+        assert_eq!(out, "GREETINGS, HOLA! 0.1.0\n");
+    }
+
+    // A dependency bump: the hash goes stale, --write repairs it, the next build succeeds.
+    let main = std::fs::read_to_string(dir.join("main.go")).unwrap();
+    let main = main
+        .replace(
+            "\"example.com/shout/v2\"\n",
+            "\"example.com/extra\"\n\t\"example.com/shout/v2\"\n",
+        )
+        .replace(
+            "shout.Shout(hello.Hello())+suffix",
+            "extra.Bang(shout.Shout(hello.Hello()))+suffix",
+        );
+    std::fs::write(dir.join("main.go"), main).unwrap();
+    run_ok(
+        proxy
+            .go(&go, &cache)
+            .args(["mod", "tidy"])
+            .current_dir(&dir),
+    );
+    let stale = goflake_with(&proxy, &cache, &["vendor-hash", "--check", s(&dir)]);
+    assert_eq!(stale.status.code(), Some(1));
+    let repaired = goflake_with(&proxy, &cache, &["vendor-hash", "--write", s(&dir)]);
+    assert!(repaired.status.success(), "{}", stderr(&repaired));
+    assert_ne!(stdout(&repaired).trim(), local);
+    let outs = nix_build(&nix, &dir, &["default".into()], &proxy);
+    assert_eq!(
+        run_ok(&mut Command::new(outs[0].join("bin/withdeps"))),
+        "GREETINGS, HOLA!!! 0.1.0\n"
+    );
+}
+
+#[test]
+fn a_scaffolded_project_builds_every_target() {
+    let test = "e2e::a_scaffolded_project_builds_every_target";
+    let Some(nix) = NixEnv::new(test) else {
+        return;
+    };
+    let node = require_tool(test, "node");
+    let temp = tempfile::tempdir().unwrap();
+    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+    let dir = temp.path().join("hello");
+    let new = goflake_with(
+        &proxy,
+        &temp.path().join("cache"),
+        &["new", s(&dir), "--module", "example.org/hello"],
+    );
+    assert!(new.status.success(), "{}", stderr(&new));
+    let (release, _) = build_everything(&nix, &dir, "hello", &proxy);
+    let mut run = nix.command();
+    run.args(["run"])
+        .args(nix.override_nixpkgs())
+        .arg(format!("path:{}", dir.display()));
+    run.args(["--", "-name", "nix"]);
+    assert_eq!(run_ok(&mut run), "hello, nix (version 0.1.0)\n");
+    if let Some(node) = &node {
+        let out = wasi_run(node, &release.join("hello_0.1.0_wasip1_wasm.wasm"));
+        assert_eq!(out, "hello, world (version 0.1.0)\n");
+    }
+}
+
+/// `nix flake init -t <goflake>#cli`, then a build: the goflake flake's own templates work.
+/// Nix fetches a flake's inputs to evaluate it, so the copy of goflake's flake is locked to
+/// the stand-in first.
+#[test]
+fn nix_flake_init_from_the_goflake_templates() {
+    let test = "e2e::nix_flake_init_from_the_goflake_templates";
+    let Some(nix) = NixEnv::new(test) else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let goflake_copy = temp.path().join("goflake");
+    let root = goflake_testkit::workspace_root();
+    std::fs::create_dir_all(&goflake_copy).unwrap();
+    for file in ["flake.nix", "Cargo.toml", "Cargo.lock"] {
+        std::fs::copy(root.join(file), goflake_copy.join(file)).unwrap();
+    }
+    goflake_testkit::copy_tree(&root.join("templates"), &goflake_copy.join("templates"));
+    let mut lock = nix.command();
+    lock.args(["flake", "lock"])
+        .args(nix.override_nixpkgs())
+        .arg(format!("path:{}", goflake_copy.display()));
+    run_ok(&mut lock);
+
+    let project = temp.path().join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let mut init = nix.command();
+    init.args(["flake", "init", "-t"])
+        .arg(format!("path:{}#cli", goflake_copy.display()))
+        .current_dir(&project);
+    run_ok(&mut init);
+    assert!(project.join("flake.nix").is_file());
+    assert!(project.join("main.go").is_file());
+    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+    let outs = nix_build(
+        &nix,
+        &project,
+        &["default".into(), "cli-wasip1-wasm".into()],
+        &proxy,
+    );
+    assert_eq!(
+        run_ok(&mut Command::new(outs[0].join("bin/cli"))),
+        "hello, world (version 0.1.0)\n"
+    );
+    assert_eq!(header(&outs[1].join("bin/cli.wasm")), "wasm");
+}
