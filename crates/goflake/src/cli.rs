@@ -7,8 +7,8 @@ use clap::{Parser, Subcommand};
 use goflake_syntax::AttrPath;
 
 use crate::config::{
-    Command, Config, GetConfig, HashMethod, ImportConfig, InitConfig, InspectConfig, NewConfig,
-    NewValue, SetConfig, TargetsAction, TargetsConfig, VendorHashConfig, WriteMode,
+    Command, Config, GetConfig, HashMethod, ImportConfig, InitConfig, InspectConfig, NarHashConfig,
+    NewConfig, NewValue, SetConfig, TargetsAction, TargetsConfig, VendorHashConfig, WriteMode,
 };
 use crate::failure::Failure;
 
@@ -86,6 +86,13 @@ enum CliCommand {
         /// Arguments passed to nix as they are.
         #[arg(last = true)]
         nix_args: Vec<String>,
+    },
+    /// Print the NAR hash of a path, as `nix hash path` does (without Nix).
+    NarHash {
+        path: PathBuf,
+        /// How to print it.
+        #[arg(long, default_value = "sri", value_parser = ["sri", "nix32", "hex"])]
+        base: String,
     },
     /// Scaffold a new Go project with a flake that builds it out of the box.
     New {
@@ -261,6 +268,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             package,
             nix_args,
         }),
+        CliCommand::NarHash { path, base } => Command::NarHash(NarHashConfig { path, base }),
         CliCommand::New {
             dir,
             template,

@@ -11,6 +11,7 @@ pub struct Config {
 
 #[derive(Debug)]
 pub enum Command {
+    NarHash(NarHashConfig),
     Init(InitConfig),
     VendorHash(VendorHashConfig),
     New(NewConfig),
@@ -119,4 +120,10 @@ pub struct VendorHashConfig {
     pub attr: Option<String>,
     pub package: String,
     pub nix_args: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct NarHashConfig {
+    pub path: PathBuf,
+    pub base: String,
 }

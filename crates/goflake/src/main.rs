@@ -15,6 +15,7 @@ use crate::failure::Failure;
 
 fn main() -> ExitCode {
     let result = cli::parse().and_then(|config| match config.command {
+        Command::NarHash(config) => commands::nar_hash::run(&config),
         Command::Init(init) => commands::init::run(&init),
         Command::VendorHash(vendor_hash) => commands::vendor_hash::run(&vendor_hash),
         Command::New(new) => commands::new::run(&new),

@@ -1,0 +1,18 @@
+//! `goflake nar-hash PATH`: `nix hash path` without Nix.
+
+use anyhow::Result;
+
+use crate::config::NarHashConfig;
+use crate::failure::Failure;
+
+pub fn run(config: &NarHashConfig) -> Result<()> {
+    let hash = goflake_nar::nar_hash(&config.path)
+        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let text = match config.base.as_str() {
+        "nix32" => hash.nix32(),
+        "hex" => hash.hex(),
+        _ => hash.sri(),
+    };
+    println!("{text}");
+    Ok(())
+}
