@@ -51,7 +51,16 @@
               subPackages
               ldflags
               ;
-            src = ./.;
+            # The source without build results: `nix build` links and `goflake build`'s dist/.
+            src = lib.cleanSourceWith {
+              src = ./.;
+              filter =
+                path: _type:
+                !builtins.elem (baseNameOf path) [
+                  "result"
+                  "dist"
+                ];
+            };
             meta.mainProgram = mainProgram;
           };
 
@@ -149,11 +158,17 @@
           };
         }
         // pkgs.lib.optionalAttrs (builtins.elem "wasip1/wasm" targets) {
+          # The wasip1 module under Node's WASI runtime.
           "${pname}-wasip1-wasm" = {
             type = "app";
             program = pkgs.lib.getExe (
               pkgs.writeShellScriptBin "${pname}-wasip1-wasm" ''
-                exec ${pkgs.lib.getExe pkgs.wasmtime} ${packages."${pname}-wasip1-wasm"}/bin/${mainProgram}.wasm "$@"
+                exec ${pkgs.lib.getExe pkgs.nodejs} --no-warnings -e '
+                  const { WASI } = require("node:wasi");
+                  const wasi = new WASI({ version: "preview1", args: process.argv.slice(1), env: process.env, preopens: { ".": "." } });
+                  WebAssembly.instantiate(require("node:fs").readFileSync(process.argv[1]), wasi.getImportObject())
+                    .then(({ instance }) => process.exit(wasi.start(instance)));
+                ' ${packages."${pname}-wasip1-wasm"}/bin/${mainProgram}.wasm "$@"
               ''
             );
           };

@@ -108,8 +108,19 @@ let
     getExe' = drv: name: "${drv}/bin/${name}";
     versionAtLeast = v1: v2: builtins.compareVersions v1 v2 >= 0;
 
-    # lib/sources.nix: the stand-in copies the whole tree.
+    # lib/sources.nix: cleanSource keeps the whole tree here; cleanSourceWith filters.
     cleanSource = src: src;
+    cleanSourceWith =
+      {
+        src,
+        filter ? _: _: true,
+        name ? "source",
+      }:
+      builtins.path {
+        path = src;
+        inherit name;
+        filter = path: type: filter path type;
+      };
 
     # lib/deprecated/misc.nix fakes.
     fakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";

@@ -43,3 +43,37 @@ pub fn copy_source(from: &Path, to: &Path) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// Files in a git work tree that git does not track (flakes cannot see them), relative to
+/// `dir`; `None` when `dir` is not in a git work tree or git is missing.
+pub fn untracked_files(dir: &Path) -> Option<Vec<String>> {
+    let git = which("git")?;
+    let output = std::process::Command::new(git)
+        .args(["ls-files", "--others", "--exclude-standard", "--", "."])
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    Some(
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+/// Runs Node with the terminal (js/wasm through wasm_exec_node.js); returns success.
+pub fn run_node(args: &[std::ffi::OsString]) -> std::io::Result<bool> {
+    let node = which("node").ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "`node` is not on PATH; js/wasm runs under Node (install nodejs)",
+        )
+    })?;
+    Ok(std::process::Command::new(node)
+        .args(args)
+        .status()?
+        .success())
+}

@@ -78,3 +78,197 @@ fn nix_string(s: &str) -> String {
     out.push('"');
     out
 }
+
+/// What a running `nix build` reports, one event at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildEvent {
+    /// Nix started building this derivation.
+    Started { drv: String },
+    /// Nix finished with this derivation (successfully, unless a Failed event named it).
+    Stopped { drv: String },
+    /// Nix reported this derivation's build as failed.
+    Failed { drv: String },
+}
+
+/// The result of a `nix build --json` run.
+#[derive(Debug, Clone)]
+pub struct BuildOutcome {
+    pub success: bool,
+    /// (derivation path, `out` path) of every installable that was built.
+    pub outputs: Vec<(String, PathBuf)>,
+    /// Nix's messages (errors and warnings), as it would print them.
+    pub messages: String,
+}
+
+/// The `.drv` path in a message like `builder for '/nix/store/…drv' failed`.
+fn drv_in(text: &str) -> Option<String> {
+    let start = text.find("/nix/store/")?;
+    let rest = &text[start..];
+    let end = rest.find(".drv")? + 4;
+    Some(rest[..end].to_owned())
+}
+
+/// Runs `nix build --json --no-link --log-format internal-json` on `installables` and reports
+/// progress through `on_event` as Nix streams it.
+pub fn build(
+    installables: &[String],
+    extra_args: &[String],
+    rebuild: bool,
+    mut on_event: impl FnMut(BuildEvent),
+) -> Result<BuildOutcome, NixError> {
+    use std::collections::HashMap;
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+
+    let nix = find()?;
+    let mut cmd = command(&nix);
+    cmd.args([
+        "build",
+        "--json",
+        "--no-link",
+        "--log-format",
+        "internal-json",
+    ]);
+    if rebuild {
+        cmd.arg("--rebuild");
+    }
+    cmd.args(installables).args(extra_args);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| NixError::Io(e.to_string()))?;
+    let mut stdout = child.stdout.take().expect("piped");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let stderr = child.stderr.take().expect("piped");
+    let mut builds: HashMap<u64, String> = HashMap::new();
+    let mut messages = String::new();
+    for line in BufReader::new(stderr).lines() {
+        let Ok(line) = line else { break };
+        let Some(json) = line.strip_prefix("@nix ") else {
+            messages.push_str(&line);
+            messages.push('\n');
+            continue;
+        };
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
+            continue;
+        };
+        match value["action"].as_str() {
+            // actBuild = 105: fields[0] is the derivation.
+            Some("start") if value["type"] == 105 => {
+                if let (Some(id), Some(drv)) = (value["id"].as_u64(), value["fields"][0].as_str()) {
+                    builds.insert(id, drv.to_owned());
+                    on_event(BuildEvent::Started {
+                        drv: drv.to_owned(),
+                    });
+                }
+            }
+            Some("stop") => {
+                if let Some(drv) = value["id"].as_u64().and_then(|id| builds.remove(&id)) {
+                    on_event(BuildEvent::Stopped { drv });
+                }
+            }
+            Some("msg") => {
+                let text = value["msg"].as_str().unwrap_or_default();
+                let is_error = value["level"].as_u64().is_some_and(|level| level <= 1);
+                let names_failure = text.contains("builder for")
+                    || text.contains("hash mismatch in fixed-output derivation")
+                    || text.contains("Cannot build");
+                if is_error
+                    && names_failure
+                    && let Some(drv) = drv_in(text)
+                {
+                    on_event(BuildEvent::Failed { drv });
+                }
+                messages.push_str(text);
+                messages.push('\n');
+            }
+            _ => {}
+        }
+    }
+    let status = child.wait().map_err(|e| NixError::Io(e.to_string()))?;
+    let stdout = reader.join().unwrap_or_default();
+    let mut outputs = Vec::new();
+    if let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(&stdout)
+    {
+        for item in items {
+            if let (Some(drv), Some(out)) =
+                (item["drvPath"].as_str(), item["outputs"]["out"].as_str())
+            {
+                outputs.push((drv.to_owned(), PathBuf::from(out)));
+            }
+        }
+    }
+    Ok(BuildOutcome {
+        success: status.success(),
+        outputs,
+        messages: strip_ansi(&messages),
+    })
+}
+
+/// Nix colours its messages; goflake prints them in its own output.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for next in chars.by_ref() {
+                if next.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `nix --version` as (major, minor).
+pub fn version() -> Result<(u32, u32), NixError> {
+    let nix = find()?;
+    let output = Command::new(nix)
+        .arg("--version")
+        .output()
+        .map_err(|e| NixError::Io(e.to_string()))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let version = text.split_whitespace().last().unwrap_or("");
+    let mut parts = version.split('.');
+    let major = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let minor = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    Ok((major, minor))
+}
+
+/// Runs a nix subcommand with the terminal (for `nix run`, `nix flake check`); returns
+/// whether it succeeded and, when `capture_stderr`, what it printed there.
+pub fn run_passthrough(args: &[String], capture_stderr: bool) -> Result<(bool, String), NixError> {
+    let nix = find()?;
+    let mut cmd = command(&nix);
+    cmd.args(args);
+    if capture_stderr {
+        let output = cmd.output().map_err(|e| NixError::Io(e.to_string()))?;
+        return Ok((
+            output.status.success(),
+            strip_ansi(&String::from_utf8_lossy(&output.stderr)),
+        ));
+    }
+    let status = cmd.status().map_err(|e| NixError::Io(e.to_string()))?;
+    Ok((status.success(), String::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derivations_in_messages() {
+        assert_eq!(
+            drv_in("error: builder for '/nix/store/abc-x-1.0.drv' failed with exit code 1")
+                .as_deref(),
+            Some("/nix/store/abc-x-1.0.drv")
+        );
+        assert_eq!(drv_in("no store path here"), None);
+        assert_eq!(strip_ansi("\u{1b}[31;1merror:\u{1b}[0m x"), "error: x");
+    }
+}

@@ -7,8 +7,9 @@ use clap::{Parser, Subcommand};
 use goflake_syntax::AttrPath;
 
 use crate::config::{
-    Command, Config, GetConfig, HashMethod, ImportConfig, InitConfig, InspectConfig, NarHashConfig,
-    NewConfig, NewValue, SetConfig, TargetsAction, TargetsConfig, VendorHashConfig, WriteMode,
+    BuildConfig, CheckConfig, Command, Config, GetConfig, HashMethod, ImportConfig, InitConfig,
+    InspectConfig, NarHashConfig, NewConfig, NewValue, RunConfig, SetConfig, TargetsAction,
+    TargetsConfig, VendorHashConfig, WriteMode,
 };
 use crate::failure::Failure;
 
@@ -84,6 +85,76 @@ enum CliCommand {
         #[arg(long, default_value = "default")]
         package: String,
         /// Arguments passed to nix as they are.
+        #[arg(last = true)]
+        nix_args: Vec<String>,
+    },
+    /// Build targets of a goflake flake in one parallel Nix run, verify every artifact, and
+    /// copy the release into dist/ (when every target is built).
+    Build {
+        /// Targets to build (GOOS/GOARCH); none or --all: every target in the flake.
+        targets: Vec<String>,
+        /// Build every target (the default when none is named).
+        #[arg(long)]
+        all: bool,
+        /// The flake's directory.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Nix's --max-jobs.
+        #[arg(short, long)]
+        jobs: Option<usize>,
+        /// Where to copy the release.
+        #[arg(long, default_value = "dist")]
+        out: PathBuf,
+        /// Print the result as one JSON document (no progress lines).
+        #[arg(long)]
+        json: bool,
+        /// No progress lines.
+        #[arg(long, short)]
+        quiet: bool,
+        /// On a stale vendorHash, write the hash Nix computed and build again once (default
+        /// on a terminal, off in CI).
+        #[arg(long, overrides_with = "no_fix_hash")]
+        fix_hash: bool,
+        #[arg(long, overrides_with = "fix_hash", hide = true)]
+        no_fix_hash: bool,
+        /// Rebuild everything with `nix build --rebuild` and report which targets are
+        /// bit-for-bit identical.
+        #[arg(long)]
+        reproducible: bool,
+        /// Use the directory as a `path:` flake (sees files git does not track).
+        #[arg(long)]
+        path: bool,
+        /// Arguments passed to nix as they are (--override-input, --builders, --option…).
+        #[arg(last = true)]
+        nix_args: Vec<String>,
+    },
+    /// Run a target: native through `nix run`, wasip1/wasm through the flake's WASI app,
+    /// js/wasm through Node with its wasm_exec script.
+    Run {
+        /// The target (default: native).
+        target: Option<String>,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        #[arg(long)]
+        path: bool,
+        /// An argument for nix (repeat it), e.g. `--nix-arg=--override-input`.
+        #[arg(long = "nix-arg", allow_hyphen_values = true)]
+        nix_args: Vec<String>,
+        /// Arguments for the program.
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// `nix flake check` plus goflake's own checks: a stale vendorHash (by its fingerprint),
+    /// targets that cannot build, a go line newer than the flake's Go.
+    Check {
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Only goflake's own checks (milliseconds, no Nix).
+        #[arg(long)]
+        no_nix: bool,
+        #[arg(long)]
+        path: bool,
+        /// Arguments passed to nix flake check as they are.
         #[arg(last = true)]
         nix_args: Vec<String>,
     },
@@ -266,6 +337,61 @@ fn config_from(cli: Cli) -> Result<Config> {
             file,
             attr,
             package,
+            nix_args,
+        }),
+        CliCommand::Build {
+            targets,
+            all: _,
+            dir,
+            jobs,
+            out,
+            json,
+            quiet,
+            fix_hash,
+            no_fix_hash,
+            reproducible,
+            path,
+            nix_args,
+        } => Command::Build(BuildConfig {
+            dir,
+            targets,
+            jobs,
+            out,
+            json,
+            quiet,
+            fix_hash: if fix_hash {
+                Some(true)
+            } else if no_fix_hash {
+                Some(false)
+            } else {
+                None
+            },
+            reproducible,
+            use_path: path,
+            nix_args,
+        }),
+        CliCommand::Run {
+            target,
+            dir,
+            path,
+            nix_args,
+            args,
+        } => Command::Run(RunConfig {
+            dir,
+            target,
+            use_path: path,
+            args,
+            nix_args,
+        }),
+        CliCommand::Check {
+            dir,
+            no_nix,
+            path,
+            nix_args,
+        } => Command::Check(CheckConfig {
+            dir,
+            no_nix,
+            use_path: path,
             nix_args,
         }),
         CliCommand::NarHash { path, base } => Command::NarHash(NarHashConfig { path, base }),

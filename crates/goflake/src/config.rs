@@ -11,6 +11,9 @@ pub struct Config {
 
 #[derive(Debug)]
 pub enum Command {
+    Build(BuildConfig),
+    Run(RunConfig),
+    Check(CheckConfig),
     NarHash(NarHashConfig),
     Init(InitConfig),
     VendorHash(VendorHashConfig),
@@ -126,4 +129,36 @@ pub struct VendorHashConfig {
 pub struct NarHashConfig {
     pub path: PathBuf,
     pub base: String,
+}
+
+#[derive(Debug)]
+pub struct BuildConfig {
+    pub dir: PathBuf,
+    pub targets: Vec<String>,
+    pub jobs: Option<usize>,
+    pub out: PathBuf,
+    pub json: bool,
+    pub quiet: bool,
+    /// `None`: on when stderr is a terminal and not in CI.
+    pub fix_hash: Option<bool>,
+    pub reproducible: bool,
+    pub use_path: bool,
+    pub nix_args: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct RunConfig {
+    pub dir: PathBuf,
+    pub target: Option<String>,
+    pub use_path: bool,
+    pub args: Vec<String>,
+    pub nix_args: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct CheckConfig {
+    pub dir: PathBuf,
+    pub no_nix: bool,
+    pub use_path: bool,
+    pub nix_args: Vec<String>,
 }

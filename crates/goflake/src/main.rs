@@ -15,6 +15,9 @@ use crate::failure::Failure;
 
 fn main() -> ExitCode {
     let result = cli::parse().and_then(|config| match config.command {
+        Command::Build(config) => commands::build::run(&config),
+        Command::Run(config) => commands::run::run(&config),
+        Command::Check(config) => commands::check::run(&config),
         Command::NarHash(config) => commands::nar_hash::run(&config),
         Command::Init(init) => commands::init::run(&init),
         Command::VendorHash(vendor_hash) => commands::vendor_hash::run(&vendor_hash),

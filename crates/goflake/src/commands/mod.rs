@@ -1,8 +1,12 @@
+pub mod build;
+pub mod check;
 pub mod edit;
+pub mod flake;
 pub mod import;
 pub mod init;
 pub mod inspect;
 pub mod nar_hash;
 pub mod new;
+pub mod run;
 pub mod targets;
 pub mod vendor_hash;

@@ -1,5 +1,6 @@
 //! The integration tests: the real `goflake` binary, run as a user would.
 
+mod build;
 mod e2e;
 mod edit;
 mod init;

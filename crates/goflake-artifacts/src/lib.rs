@@ -1,0 +1,323 @@
+//! Release artifacts: what a binary's header says it is, checked against its target, and a
+//! `dist/` directory with `SHA256SUMS` and `manifest.json`, written atomically and verified.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// What a file's first bytes say it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Header {
+    Elf { machine: u16 },
+    Pe { machine: u16 },
+    MachO { cpu: u32 },
+    Wasm,
+    Other,
+}
+
+impl Header {
+    pub fn read(path: &Path) -> std::io::Result<Header> {
+        let mut bytes = Vec::with_capacity(4096);
+        std::fs::File::open(path)?
+            .take(4096)
+            .read_to_end(&mut bytes)?;
+        Ok(Header::parse(&bytes))
+    }
+
+    pub fn parse(bytes: &[u8]) -> Header {
+        let u16_at = |i: usize| {
+            bytes
+                .get(i..i + 2)
+                .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        };
+        let u32_at = |i: usize| {
+            bytes
+                .get(i..i + 4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        };
+        if bytes.starts_with(b"\x7fELF") {
+            if let Some(machine) = u16_at(18) {
+                return Header::Elf { machine };
+            }
+        } else if bytes.starts_with(b"MZ") {
+            if let Some(offset) = u32_at(0x3c).map(|o| o as usize)
+                && bytes.get(offset..offset + 4) == Some(b"PE\0\0")
+                && let Some(machine) = u16_at(offset + 4)
+            {
+                return Header::Pe { machine };
+            }
+        } else if bytes.starts_with(&[0xcf, 0xfa, 0xed, 0xfe]) {
+            if let Some(cpu) = u32_at(4) {
+                return Header::MachO { cpu };
+            }
+        } else if bytes.starts_with(b"\0asm\x01\0\0\0") {
+            return Header::Wasm;
+        }
+        Header::Other
+    }
+
+    /// A reader's description: `ELF x86-64`, `PE arm64`, `Mach-O x86_64`, `wasm`.
+    pub fn describe(&self) -> String {
+        match self {
+            Header::Elf { machine: 0x3e } => "ELF x86-64".into(),
+            Header::Elf { machine: 0xb7 } => "ELF AArch64".into(),
+            Header::Elf { machine } => format!("ELF machine {machine:#x}"),
+            Header::Pe { machine: 0x8664 } => "PE x86-64 (0x8664)".into(),
+            Header::Pe { machine: 0xaa64 } => "PE arm64 (0xAA64)".into(),
+            Header::Pe { machine } => format!("PE machine {machine:#x}"),
+            Header::MachO { cpu: 0x0100_0007 } => "Mach-O x86_64".into(),
+            Header::MachO { cpu: 0x0100_000c } => "Mach-O arm64".into(),
+            Header::MachO { cpu } => format!("Mach-O CPU type {cpu:#x}"),
+            Header::Wasm => "wasm module (version 1)".into(),
+            Header::Other => "not an executable format goflake knows".into(),
+        }
+    }
+}
+
+/// The header a binary for `goos/goarch` must have, when goflake knows it.
+pub fn expected_header(target: &str) -> Option<Header> {
+    let (goos, goarch) = target.split_once('/')?;
+    Some(match (goos, goarch) {
+        (_, "wasm") => Header::Wasm,
+        ("windows", "amd64") => Header::Pe { machine: 0x8664 },
+        ("windows", "arm64") => Header::Pe { machine: 0xaa64 },
+        ("darwin", "amd64") => Header::MachO { cpu: 0x0100_0007 },
+        ("darwin", "arm64") => Header::MachO { cpu: 0x0100_000c },
+        ("windows" | "darwin", _) => return None,
+        (_, "amd64") => Header::Elf { machine: 0x3e },
+        (_, "arm64") => Header::Elf { machine: 0xb7 },
+        _ => return None,
+    })
+}
+
+/// A header that does not match its target.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: built for {target}, but its header says {found}", .file.display())]
+pub struct HeaderMismatch {
+    pub file: PathBuf,
+    pub target: String,
+    pub found: String,
+}
+
+/// Checks one artifact; targets goflake has no header rule for pass.
+pub fn verify_header(file: &Path, target: &str) -> Result<(), HeaderMismatch> {
+    let Some(expected) = expected_header(target) else {
+        return Ok(());
+    };
+    let found = Header::read(file).unwrap_or(Header::Other);
+    if found == expected {
+        Ok(())
+    } else {
+        Err(HeaderMismatch {
+            file: file.to_path_buf(),
+            target: target.to_owned(),
+            found: found.describe(),
+        })
+    }
+}
+
+/// One artifact of a release, as manifest.json lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Artifact {
+    pub target: String,
+    pub file: String,
+    pub sha256: String,
+    pub size: u64,
+    pub version: String,
+    pub go: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: String,
+    pub go: String,
+    pub artifacts: Vec<Artifact>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DistError {
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: not a release manifest: {message}", .path.display())]
+    Manifest { path: PathBuf, message: String },
+    #[error("{file}: checksum after copying is {found}, SHA256SUMS says {expected}")]
+    Checksum {
+        file: String,
+        expected: String,
+        found: String,
+    },
+    #[error(transparent)]
+    Header(#[from] HeaderMismatch),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DistError + '_ {
+    move |source| DistError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+pub fn sha256_file(path: &Path) -> Result<String, DistError> {
+    let mut file = std::fs::File::open(path).map_err(io(path))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(io(path))?;
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+pub fn read_manifest(release: &Path) -> Result<Manifest, DistError> {
+    let path = release.join("manifest.json");
+    let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    serde_json::from_str(&text).map_err(|e| DistError::Manifest {
+        path,
+        message: e.to_string(),
+    })
+}
+
+/// Copies a release (the flake's `release` output) into `out`: every file, then checks each
+/// artifact's header against its target and every checksum of SHA256SUMS against the copies.
+/// The copy is made in a sibling directory and renamed into place, so an interrupted copy
+/// never leaves a half-written `out`.
+pub fn copy_release(release: &Path, out: &Path) -> Result<Manifest, DistError> {
+    let manifest = read_manifest(release)?;
+    for artifact in &manifest.artifacts {
+        verify_header(&release.join(&artifact.file), &artifact.target)?;
+    }
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let staging = parent.join(format!(
+        ".{}.goflake-partial",
+        out.file_name()
+            .map_or("dist".into(), |n| n.to_string_lossy())
+    ));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+    for entry in std::fs::read_dir(release).map_err(io(release))? {
+        let entry = entry.map_err(io(release))?;
+        let target = staging.join(entry.file_name());
+        std::fs::copy(entry.path(), &target).map_err(io(&target))?;
+        // Store files are read-only; the copies belong to the user.
+        let mode = if is_executable(&entry.path()) {
+            0o755
+        } else {
+            0o644
+        };
+        set_mode(&target, mode).map_err(io(&target))?;
+    }
+    verify_checksums(&staging)?;
+    if out.exists() {
+        std::fs::remove_dir_all(out).map_err(io(out))?;
+    }
+    std::fs::rename(&staging, out).map_err(io(out))?;
+    Ok(manifest)
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+/// Re-hashes every file SHA256SUMS names in `dir`.
+pub fn verify_checksums(dir: &Path) -> Result<usize, DistError> {
+    let sums_path = dir.join("SHA256SUMS");
+    let sums = std::fs::read_to_string(&sums_path).map_err(io(&sums_path))?;
+    let mut count = 0;
+    for line in sums.lines().filter(|l| !l.trim().is_empty()) {
+        let (expected, file) = line.split_once("  ").ok_or_else(|| DistError::Manifest {
+            path: sums_path.clone(),
+            message: format!("malformed line `{line}`"),
+        })?;
+        let found = sha256_file(&dir.join(file))?;
+        if found != expected {
+            return Err(DistError::Checksum {
+                file: file.to_owned(),
+                expected: expected.to_owned(),
+                found,
+            });
+        }
+        count += 1;
+    }
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_of_every_target() {
+        let mut elf = vec![0u8; 64];
+        elf[..4].copy_from_slice(b"\x7fELF");
+        elf[18] = 0xb7;
+        assert_eq!(Header::parse(&elf), expected_header("linux/arm64").unwrap());
+        let mut pe = vec![0u8; 256];
+        pe[..2].copy_from_slice(b"MZ");
+        pe[0x3c] = 0x80;
+        pe[0x80..0x84].copy_from_slice(b"PE\0\0");
+        pe[0x84..0x86].copy_from_slice(&0xaa64u16.to_le_bytes());
+        assert_eq!(
+            Header::parse(&pe),
+            expected_header("windows/arm64").unwrap()
+        );
+        let mut macho = vec![0u8; 32];
+        macho[..4].copy_from_slice(&[0xcf, 0xfa, 0xed, 0xfe]);
+        macho[4..8].copy_from_slice(&0x0100_0007u32.to_le_bytes());
+        assert_eq!(
+            Header::parse(&macho),
+            expected_header("darwin/amd64").unwrap()
+        );
+        assert_eq!(
+            Header::parse(b"\0asm\x01\0\0\0"),
+            expected_header("js/wasm").unwrap()
+        );
+        assert_eq!(Header::parse(b"#!/bin/sh\n"), Header::Other);
+        assert_eq!(expected_header("plan9/386"), None);
+    }
+
+    #[test]
+    fn a_mislabelled_artifact_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tool_1.0_darwin_arm64");
+        let mut macho = vec![0u8; 32];
+        macho[..4].copy_from_slice(&[0xcf, 0xfa, 0xed, 0xfe]);
+        macho[4..8].copy_from_slice(&0x0100_0007u32.to_le_bytes());
+        std::fs::write(&file, macho).unwrap();
+        let err = verify_header(&file, "darwin/arm64").unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("built for darwin/arm64, but its header says Mach-O x86_64"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn checksums_are_verified() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), b"abc").unwrap();
+        let sum = sha256_file(&dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("SHA256SUMS"), format!("{sum}  a\n")).unwrap();
+        assert_eq!(verify_checksums(dir.path()).unwrap(), 1);
+        std::fs::write(dir.path().join("a"), b"abd").unwrap();
+        assert!(matches!(
+            verify_checksums(dir.path()),
+            Err(DistError::Checksum { .. })
+        ));
+    }
+}

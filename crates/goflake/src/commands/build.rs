@@ -1,0 +1,480 @@
+//! `goflake build`: every requested target in one `nix build`, with progress, a table,
+//! header checks, hash repair, and the release copied into dist/.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use goflake_runner::nix::{BuildEvent, BuildOutcome};
+use serde::Serialize;
+
+use super::flake::{self, FlakeInfo};
+use super::vendor_hash;
+use crate::config::BuildConfig;
+use crate::failure::Failure;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum State {
+    Waiting,
+    DownloadingModules,
+    Building,
+    Done,
+    Cached,
+    Failed,
+}
+
+impl State {
+    fn word(self) -> &'static str {
+        match self {
+            State::Waiting => "waiting",
+            State::DownloadingModules => "downloading modules",
+            State::Building => "building",
+            State::Done => "done",
+            State::Cached => "cached",
+            State::Failed => "failed",
+        }
+    }
+}
+
+struct Row {
+    target: String,
+    attr: String,
+    state: State,
+    started: Option<Instant>,
+    took: Option<Duration>,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+#[derive(Serialize)]
+struct TargetReport {
+    target: String,
+    status: State,
+    seconds: Option<f64>,
+    size: Option<u64>,
+    store_path: Option<String>,
+    artifacts: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Report {
+    targets: Vec<TargetReport>,
+    dist: Option<String>,
+    reproducible: Option<BTreeMap<String, bool>>,
+}
+
+/// How progress is shown: bars on a terminal, plain lines otherwise, nothing with --quiet.
+enum Display {
+    Bars(indicatif::MultiProgress),
+    Lines,
+    Silent,
+}
+
+struct Progress {
+    rows: Vec<Row>,
+    display: Display,
+}
+
+impl Progress {
+    fn new(info: &FlakeInfo, targets: &[String], display: Display) -> Progress {
+        let rows = targets
+            .iter()
+            .map(|target| {
+                let bar = match &display {
+                    Display::Bars(multi) => {
+                        let bar = multi.add(indicatif::ProgressBar::new_spinner());
+                        bar.set_style(
+                            indicatif::ProgressStyle::with_template(
+                                "{spinner} {prefix:<16} {msg} {elapsed}",
+                            )
+                            .expect("a valid template"),
+                        );
+                        bar.set_prefix(target.clone());
+                        bar.set_message("waiting");
+                        bar.enable_steady_tick(Duration::from_millis(120));
+                        Some(bar)
+                    }
+                    _ => None,
+                };
+                Row {
+                    target: target.clone(),
+                    attr: info.attr(target),
+                    state: State::Waiting,
+                    started: None,
+                    took: None,
+                    bar,
+                }
+            })
+            .collect();
+        Progress { rows, display }
+    }
+
+    fn set(&mut self, index: usize, state: State) {
+        let row = &mut self.rows[index];
+        if row.state == state {
+            return;
+        }
+        if row.started.is_none() && state != State::Waiting {
+            row.started = Some(Instant::now());
+        }
+        if matches!(state, State::Done | State::Failed) {
+            row.took = row.started.map(|s| s.elapsed());
+        }
+        row.state = state;
+        match (&self.display, &row.bar) {
+            (Display::Bars(_), Some(bar)) => {
+                bar.set_message(state.word());
+                if matches!(state, State::Done | State::Failed) {
+                    bar.finish();
+                }
+            }
+            (Display::Lines, _) => {
+                let took = row
+                    .took
+                    .map(|t| format!(" ({:.1}s)", t.as_secs_f64()))
+                    .unwrap_or_default();
+                eprintln!("[{}] {}{took}", row.target, state.word());
+            }
+            _ => {}
+        }
+    }
+
+    /// The row a derivation belongs to: `/nix/store/<hash>-<pname>-<goos>-<goarch>-<version>.drv`.
+    fn row_of(&self, drv: &str) -> Option<usize> {
+        let name = drv_name(drv);
+        self.rows
+            .iter()
+            .position(|row| name.starts_with(&format!("{}-", row.attr)))
+    }
+
+    fn event(&mut self, event: BuildEvent) {
+        match event {
+            BuildEvent::Started { drv } if drv.ends_with("-go-modules.drv") => {
+                for index in 0..self.rows.len() {
+                    if self.rows[index].state == State::Waiting {
+                        self.set(index, State::DownloadingModules);
+                    }
+                }
+            }
+            BuildEvent::Started { drv } => {
+                if let Some(index) = self.row_of(&drv) {
+                    self.set(index, State::Building);
+                }
+            }
+            BuildEvent::Stopped { drv } => {
+                if let Some(index) = self.row_of(&drv)
+                    && self.rows[index].state != State::Failed
+                {
+                    self.set(index, State::Done);
+                }
+            }
+            BuildEvent::Failed { drv } => {
+                if drv.ends_with("-go-modules.drv") {
+                    for index in 0..self.rows.len() {
+                        if self.rows[index].state != State::Done {
+                            self.set(index, State::Failed);
+                        }
+                    }
+                } else if let Some(index) = self.row_of(&drv) {
+                    self.set(index, State::Failed);
+                }
+            }
+        }
+    }
+}
+
+fn drv_name(drv: &str) -> &str {
+    let file = drv.rsplit('/').next().unwrap_or(drv);
+    let file = file.strip_suffix(".drv").unwrap_or(file);
+    file.split_once('-').map_or(file, |(_, name)| name)
+}
+
+/// Every file below `dir` (a target's bin/ may hold an unflattened GOOS_GOARCH directory).
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+fn dir_size(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => dir_size(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn failure(err: impl std::fmt::Display) -> anyhow::Error {
+    Failure::problem(format!("error: {err}\n"))
+}
+
+pub fn run(config: &BuildConfig) -> Result<()> {
+    let (major, minor) = goflake_runner::nix::version().map_err(failure)?;
+    if (major, minor) < (2, 4) {
+        return Err(failure(format!(
+            "Nix {major}.{minor} has no flakes; goflake needs Nix 2.4 or newer"
+        )));
+    }
+    let info = flake::read(&config.dir)?;
+    let targets: Vec<String> = if config.targets.is_empty() {
+        info.targets.clone()
+    } else {
+        for target in &config.targets {
+            if !info.targets.contains(target) {
+                return Err(failure(format!(
+                    "`{target}` is not a target of this flake (its targets: {}); add it with `goflake targets add {target}`",
+                    info.targets.join(" ")
+                )));
+            }
+        }
+        config.targets.clone()
+    };
+    let all = targets.len() == info.targets.len();
+    let flake_ref = info.flake_ref(config.use_path)?;
+    let mut installables: Vec<String> = targets
+        .iter()
+        .map(|t| format!("{flake_ref}#{}", info.attr(t)))
+        .collect();
+    if all {
+        installables.push(format!("{flake_ref}#release"));
+    }
+    let mut nix_args = config.nix_args.clone();
+    if let Some(jobs) = config.jobs {
+        nix_args.extend(["--max-jobs".to_owned(), jobs.to_string()]);
+    }
+    let terminal = std::io::stderr().is_terminal();
+    let fix_hash = config
+        .fix_hash
+        .unwrap_or(terminal && std::env::var_os("CI").is_none());
+    let display = || {
+        if config.quiet || config.json {
+            Display::Silent
+        } else if terminal {
+            Display::Bars(indicatif::MultiProgress::new())
+        } else {
+            Display::Lines
+        }
+    };
+
+    let mut progress = Progress::new(&info, &targets, display());
+    let mut outcome =
+        goflake_runner::nix::build(&installables, &nix_args, false, |e| progress.event(e))
+            .map_err(failure)?;
+    if !outcome.success
+        && let Some(got) = goflake_nar::parse_mismatch_got(&outcome.messages)
+        && outcome.messages.contains("-go-modules.drv")
+    {
+        let got = got.map_err(failure)?;
+        if !fix_hash {
+            return Err(failure(format!(
+                "vendorHash is stale: Nix computed {} for the Go modules. Run `goflake build --fix-hash` or `goflake vendor-hash --write`.",
+                got.sri()
+            )));
+        }
+        eprintln!(
+            "vendorHash is stale: Nix computed {}; writing it and building again",
+            got.sri()
+        );
+        write_hash(&info, got)?;
+        progress = Progress::new(&info, &targets, display());
+        outcome =
+            goflake_runner::nix::build(&installables, &nix_args, false, |e| progress.event(e))
+                .map_err(failure)?;
+    }
+    if !outcome.success {
+        let errors: String = outcome
+            .messages
+            .lines()
+            .filter(|l| {
+                !l.starts_with("warning: not writing modified lock file")
+                    && !l.starts_with("• Added input")
+                    && !l.trim_start().starts_with("'path:")
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        return Err(Failure::problem(format!(
+            "{errors}error: the build failed\n"
+        )));
+    }
+
+    let report = finish(
+        &info,
+        &targets,
+        &mut progress,
+        &outcome,
+        config,
+        all,
+        &installables,
+        &nix_args,
+    )?;
+    if config.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if !config.quiet {
+        print_table(&report);
+    }
+    Ok(())
+}
+
+fn write_hash(info: &FlakeInfo, got: goflake_nar::Sha256) -> Result<()> {
+    let located = vendor_hash::locate(&info.dir, None, None)?;
+    let mut edits = goflake_syntax::edit::set_string(&located.file, &located.binding, &got.sri())
+        .map_err(failure)?;
+    edits.extend(goflake_syntax::edit::set_trailing_comment(
+        &located.file,
+        &located.binding,
+        &format!("goflake: vendor fingerprint {}", located.fingerprint()),
+    ));
+    let edited = goflake_syntax::apply(&located.file, edits).map_err(failure)?;
+    crate::files::write_atomically(&located.path, edited.text().as_bytes())?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    info: &FlakeInfo,
+    targets: &[String],
+    progress: &mut Progress,
+    outcome: &BuildOutcome,
+    config: &BuildConfig,
+    all: bool,
+    installables: &[String],
+    nix_args: &[String],
+) -> Result<Report> {
+    let mut reports = Vec::new();
+    let mut release: Option<PathBuf> = None;
+    for (drv, out) in &outcome.outputs {
+        if drv_name(drv).ends_with("-release") {
+            release = Some(out.clone());
+        }
+    }
+    for (index, target) in targets.iter().enumerate() {
+        let attr = info.attr(target);
+        let out = outcome
+            .outputs
+            .iter()
+            .find(|(drv, _)| drv_name(drv).starts_with(&format!("{attr}-")))
+            .map(|(_, out)| out.clone());
+        if progress.rows[index].state == State::Waiting {
+            progress.set(index, State::Cached);
+        }
+        let mut artifacts = Vec::new();
+        if let Some(out) = &out {
+            let bin = out.join("bin");
+            let mut files = Vec::new();
+            files_under(&bin, &mut files);
+            files.sort();
+            for file in files {
+                let name = file
+                    .strip_prefix(&bin)
+                    .unwrap_or(&file)
+                    .to_string_lossy()
+                    .into_owned();
+                if name.starts_with("wasm_exec") {
+                    continue;
+                }
+                goflake_artifacts::verify_header(&file, target).map_err(failure)?;
+                artifacts.push(name);
+            }
+            if artifacts.is_empty() {
+                return Err(failure(format!(
+                    "{target}: the package has no binary in {}",
+                    bin.display()
+                )));
+            }
+        }
+        let row = &progress.rows[index];
+        reports.push(TargetReport {
+            target: target.clone(),
+            status: row.state,
+            seconds: row.took.map(|t| (t.as_secs_f64() * 10.0).round() / 10.0),
+            size: out.as_deref().map(dir_size),
+            store_path: out.map(|o| o.display().to_string()),
+            artifacts,
+        });
+    }
+    let dist = match (all, &release) {
+        (true, Some(release)) => {
+            goflake_artifacts::copy_release(release, &config.out).map_err(failure)?;
+            Some(config.out.display().to_string())
+        }
+        _ => None,
+    };
+    let reproducible = if config.reproducible {
+        let mut identical = BTreeMap::new();
+        let rebuilt =
+            goflake_runner::nix::build(installables, nix_args, true, |_| {}).map_err(failure)?;
+        for target in targets {
+            let attr = info.attr(target);
+            let differs = rebuilt.messages.lines().any(|l| {
+                l.contains("may not be deterministic") && l.contains(&format!("-{attr}-"))
+            });
+            identical.insert(target.clone(), rebuilt.success || !differs);
+        }
+        Some(identical)
+    } else {
+        None
+    };
+    Ok(Report {
+        targets: reports,
+        dist,
+        reproducible,
+    })
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}
+
+fn print_table(report: &Report) {
+    println!(
+        "{:<16} {:<8} {:>7} {:>10}  store path",
+        "target", "status", "time", "size"
+    );
+    for t in &report.targets {
+        println!(
+            "{:<16} {:<8} {:>7} {:>10}  {}",
+            t.target,
+            match t.status {
+                State::Cached => "cached",
+                State::Failed => "failed",
+                _ => "built",
+            },
+            t.seconds.map_or("-".to_owned(), |s| format!("{s:.1}s")),
+            t.size.map_or("-".to_owned(), human_size),
+            t.store_path.as_deref().unwrap_or("-"),
+        );
+    }
+    if let Some(dist) = &report.dist {
+        println!("release copied to {dist}/ (headers and SHA256SUMS verified)");
+    }
+    if let Some(reproducible) = &report.reproducible {
+        for (target, same) in reproducible {
+            println!(
+                "{target}: {}",
+                if *same {
+                    "bit-for-bit identical on rebuild"
+                } else {
+                    "NOT reproducible"
+                }
+            );
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `goflake check`: goflake's own checks in milliseconds (a stale vendorHash by its
+//! fingerprint, targets that cannot build, a go line newer than the flake's Go), then
+//! `nix flake check`. One line per problem; exit 1 when there is any.
+
+use anyhow::Result;
+use goflake_gomod::LoadOptions;
+use goflake_syntax::Literal;
+
+use super::flake;
+use super::vendor_hash::{self, Current};
+use crate::config::CheckConfig;
+use crate::failure::Failure;
+
+pub fn run(config: &CheckConfig) -> Result<()> {
+    let info = flake::read(&config.dir)?;
+    let mut problems: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+
+    let located = vendor_hash::locate(&info.dir, None, None)?;
+    let location = located.file.location(located.binding.range().start());
+    if let Current::Other(text) = &located.current {
+        problems.push(format!(
+            "{location}: vendorHash is not a hash (`{text}`): run `goflake vendor-hash --write`"
+        ));
+    } else {
+        match &located.recorded_fingerprint {
+            Some(recorded) if *recorded != located.fingerprint() => problems.push(format!(
+                "{location}: vendorHash is stale: go.sum, the go line, modRoot or proxyVendor changed since it was computed; run `goflake vendor-hash --write`"
+            )),
+            Some(_) => {}
+            None => notes.push(format!(
+                "{location}: no fingerprint next to vendorHash, so its freshness is unknown; `goflake vendor-hash --write` records one"
+            )),
+        }
+    }
+
+    match goflake_gomod::load(
+        &located.module_dir,
+        LoadOptions {
+            ignore_goreleaser: true,
+        },
+    ) {
+        Ok(project) => {
+            for target in &info.targets {
+                match project.targets.iter().find(|t| &t.target == target) {
+                    Some(proposal) if !proposal.proposed => problems.push(format!(
+                        "target {target} cannot build: {}",
+                        proposal
+                            .left_out
+                            .iter()
+                            .map(|l| format!("{}: {}", l.target, l.reason))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )),
+                    None if project.main_packages.iter().all(|m| m.cgo.required) => {
+                        problems.push(format!(
+                            "target {target} cannot build: every binary needs cgo"
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+            let flake_go =
+                goflake_syntax::find(&info.file, &"outputs.goAttr".parse().expect("valid"))
+                    .ok()
+                    .and_then(|b| goflake_syntax::read_literal(&info.file, &b).ok());
+            if let Some(Literal::String(attr)) = flake_go {
+                let minor = |a: &str| a.strip_prefix("go_1_").and_then(|m| m.parse::<u32>().ok());
+                if let (Some(have), Some(need)) = (minor(&attr), minor(&project.go.attr))
+                    && have < need
+                {
+                    problems.push(format!(
+                        "go.mod's go line ({}) is newer than the flake's Go ({attr}): set goAttr = \"{}\" (or run `goflake init`)",
+                        project.go.go_line.as_deref().unwrap_or("?"),
+                        project.go.attr
+                    ));
+                }
+            }
+        }
+        Err(err) => problems.push(format!("cannot read the Go project: {err}")),
+    }
+
+    if !config.no_nix {
+        let flake_ref = info.flake_ref(config.use_path)?;
+        let mut args = vec!["flake".to_owned(), "check".to_owned(), flake_ref];
+        args.extend(config.nix_args.iter().cloned());
+        let (ok, stderr) = goflake_runner::nix::run_passthrough(&args, true)
+            .map_err(|e| Failure::problem(format!("error: {e}\n")))?;
+        if !ok {
+            let first_error = stderr
+                .lines()
+                .find(|l| l.starts_with("error:"))
+                .unwrap_or("nix flake check failed")
+                .to_owned();
+            problems.push(format!("nix flake check: {first_error}"));
+        }
+    }
+
+    for note in &notes {
+        eprintln!("note: {note}");
+    }
+    if problems.is_empty() {
+        eprintln!(
+            "ok: {} passes goflake check",
+            info.dir.join("flake.nix").display()
+        );
+        Ok(())
+    } else {
+        Err(Failure::problem(
+            problems
+                .iter()
+                .map(|p| format!("{p}\n"))
+                .collect::<String>(),
+        ))
+    }
+}

@@ -1,0 +1,89 @@
+//! What the build-side commands need from a goflake flake, and how they name it to Nix.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use goflake_syntax::{Literal, SourceFile};
+
+use crate::failure::Failure;
+use crate::files::read_nix;
+
+pub struct FlakeInfo {
+    pub dir: PathBuf,
+    pub file: SourceFile,
+    pub pname: String,
+    pub main_program: String,
+    pub targets: Vec<String>,
+}
+
+fn string(file: &SourceFile, name: &str) -> Option<String> {
+    let binding = goflake_syntax::find(file, &format!("outputs.{name}").parse().ok()?).ok()?;
+    match goflake_syntax::read_literal(file, &binding) {
+        Ok(Literal::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+pub fn read(dir: &Path) -> Result<FlakeInfo> {
+    let path = dir.join("flake.nix");
+    let file = read_nix(&path)?;
+    let missing = goflake_gen::missing_values(&file);
+    if !missing.is_empty() {
+        return Err(Failure::problem(format!(
+            "error: {} is not a goflake flake (it lacks {}); run `goflake init`\n",
+            path.display(),
+            missing.join(", ")
+        )));
+    }
+    let targets = goflake_gen::read_list(&file, "targets")
+        .map_err(|e| Failure::problem(format!("error: {e}\n")))?;
+    let pname = string(&file, "pname").unwrap_or_else(|| "app".into());
+    Ok(FlakeInfo {
+        dir: dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()),
+        main_program: string(&file, "mainProgram").unwrap_or_else(|| pname.clone()),
+        pname,
+        targets,
+        file,
+    })
+}
+
+impl FlakeInfo {
+    /// The package attribute of a target: `<pname>-<goos>-<goarch>`.
+    pub fn attr(&self, target: &str) -> String {
+        format!("{}-{}", self.pname, target.replace('/', "-"))
+    }
+
+    /// The flake reference Nix should build. In a git work tree Nix only sees tracked files:
+    /// untracked ones are named (with the fix) instead of Nix's cryptic error, unless the
+    /// user asks for a `path:` flake.
+    pub fn flake_ref(&self, use_path: bool) -> Result<String> {
+        if use_path {
+            return Ok(format!("path:{}", self.dir.display()));
+        }
+        match goflake_runner::untracked_files(&self.dir) {
+            None => Ok(format!("path:{}", self.dir.display())),
+            Some(untracked) => {
+                let relevant: Vec<&String> = untracked
+                    .iter()
+                    .filter(|f| {
+                        f.ends_with(".go")
+                            || f.ends_with("go.mod")
+                            || f.ends_with("go.sum")
+                            || f.ends_with(".nix")
+                            || f.ends_with("flake.lock")
+                            || f.contains("vendor/")
+                    })
+                    .collect();
+                if relevant.is_empty() {
+                    Ok(self.dir.display().to_string())
+                } else {
+                    let list: String = relevant.iter().map(|f| format!("  {f}\n")).collect();
+                    Err(Failure::problem(format!(
+                        "error: git does not track these files, so the flake cannot see them:\n{list}\
+                         Run `git add` on them, or use --path to build the directory as it is.\n"
+                    )))
+                }
+            }
+        }
+    }
+}

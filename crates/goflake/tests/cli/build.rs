@@ -1,0 +1,277 @@
+//! `goflake build`, `run` and `check` through real Nix (the stand-in) and real Go.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use goflake_testkit::{GoProxy, NixEnv, prepare_project, require_tool, run_ok};
+
+use crate::support::{s, stderr, stdout};
+
+struct Env {
+    nix: NixEnv,
+    proxy: GoProxy,
+    cache: std::path::PathBuf,
+    _temp: tempfile::TempDir,
+    root: std::path::PathBuf,
+}
+
+fn env(test: &str) -> Option<Env> {
+    let nix = NixEnv::new(test)?;
+    let temp = tempfile::tempdir().unwrap();
+    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+    Some(Env {
+        nix,
+        proxy,
+        cache: temp.path().join("cache"),
+        root: temp.path().to_path_buf(),
+        _temp: temp,
+    })
+}
+
+impl Env {
+    /// goflake with the proxy, run in `dir`, nix arguments after `--` when `nix_last`.
+    fn goflake(&self, dir: &Path, args: &[&str], nix_last: bool) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_goflake"));
+        command.args(args);
+        if nix_last {
+            command.arg("--").args(self.nix.override_nixpkgs());
+        }
+        command
+            .current_dir(dir)
+            .env("GOPROXY", self.proxy.url())
+            .env("GOSUMDB", "off")
+            .env("GOMODCACHE", self.cache.join("mod"))
+            .env("GOCACHE", self.cache.join("build"))
+            .env("NIX_CONFIG", goflake_testkit::NIX_CONFIG)
+            .output()
+            .unwrap()
+    }
+
+    fn nix_arg_flags(&self) -> Vec<String> {
+        self.nix
+            .override_nixpkgs()
+            .iter()
+            .map(|a| format!("--nix-arg={a}"))
+            .collect()
+    }
+
+    fn new_project(&self, name: &str) -> std::path::PathBuf {
+        let dir = self.root.join(name);
+        let out = self.goflake(&self.root, &["new", s(&dir)], false);
+        assert!(out.status.success(), "{}", stderr(&out));
+        dir
+    }
+}
+
+#[test]
+fn build_all_copies_a_verified_release_and_prints_a_table() {
+    let Some(env) = env("build::build_all") else {
+        return;
+    };
+    let dir = env.new_project("app");
+    let out = env.goflake(&dir, &["build", "--json"], true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let targets = report["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 8);
+    for t in targets {
+        assert!(
+            t["store_path"].as_str().unwrap().starts_with("/nix/store/"),
+            "{t}"
+        );
+        assert!(t["size"].as_u64().unwrap() > 100_000, "{t}");
+        assert_eq!(t["artifacts"].as_array().unwrap().len(), 1, "{t}");
+    }
+    assert_eq!(report["dist"], "dist");
+    let dist = dir.join("dist");
+    for file in [
+        "SHA256SUMS",
+        "manifest.json",
+        "app_0.1.0_linux_arm64",
+        "app_0.1.0_windows_amd64.exe",
+        "app_0.1.0_wasip1_wasm.wasm",
+    ] {
+        assert!(dist.join(file).is_file(), "dist/{file}");
+    }
+    let check = run_ok(
+        Command::new("sha256sum")
+            .args(["-c", "SHA256SUMS"])
+            .current_dir(&dist),
+    );
+    assert_eq!(check.matches(": OK").count(), 10, "{check}");
+
+    // Again: nothing to build; the table says so.
+    let again = env.goflake(&dir, &["build"], true);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let table = stdout(&again);
+    assert!(table.starts_with("target           status"), "{table}");
+    assert_eq!(table.matches(" cached ").count(), 8, "{table}");
+    assert!(table.contains("release copied to dist/"), "{table}");
+}
+
+#[test]
+fn a_stale_hash_is_reported_and_repaired() {
+    let Some(env) = env("build::a_stale_hash") else {
+        return;
+    };
+    let Some(go) = require_tool("build::a_stale_hash", "go") else {
+        return;
+    };
+    let dir = env.root.join("withdeps");
+    prepare_project(&go, &env.proxy, &env.cache, "with-deps", &dir);
+    assert!(env.goflake(&dir, &["init"], false).status.success());
+    // A stale hash: a real SRI hash, of something else.
+    let stale = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    assert!(
+        env.goflake(&dir, &["set", "flake.nix", "vendorHash", stale], false)
+            .status
+            .success()
+    );
+
+    let refused = env.goflake(&dir, &["build", "--no-fix-hash", "linux/amd64"], true);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("vendorHash is stale: Nix computed sha256-"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let fixed = env.goflake(&dir, &["build", "--fix-hash", "linux/amd64"], true);
+    assert!(fixed.status.success(), "{}", stderr(&fixed));
+    let local = env.goflake(&dir, &["vendor-hash"], false);
+    let text = std::fs::read_to_string(dir.join("flake.nix")).unwrap();
+    assert!(
+        text.contains(&format!("vendorHash = \"{}\";", stdout(&local).trim())),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_mislabelled_artifact_fails_the_build() {
+    let Some(env) = env("build::a_mislabelled_artifact") else {
+        return;
+    };
+    let dir = env.new_project("liar");
+    let flake = dir.join("flake.nix");
+    let text = std::fs::read_to_string(&flake).unwrap();
+    // Every target now really builds for amd64: darwin/arm64's binary is x86_64.
+    std::fs::write(
+        &flake,
+        text.replace("GOARCH = goarch;", "GOARCH = \"amd64\";"),
+    )
+    .unwrap();
+    let out = env.goflake(&dir, &["build", "darwin/arm64"], true);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("built for darwin/arm64, but its header says Mach-O x86_64"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn untracked_files_are_named_and_path_builds_anyway() {
+    let Some(env) = env("build::untracked_files") else {
+        return;
+    };
+    if require_tool("build::untracked_files", "git").is_none() {
+        return;
+    }
+    let dir = env.new_project("tracked");
+    let git = |args: &[&str]| {
+        run_ok(
+            Command::new("git")
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(args)
+                .current_dir(&dir),
+        )
+    };
+    git(&["init", "-q"]);
+    git(&["add", "flake.nix", "go.mod"]);
+    let out = env.goflake(&dir, &["build", "linux/amd64"], true);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("git does not track these files"), "{err}");
+    assert!(err.contains("  main.go\n"), "{err}");
+    assert!(err.contains("--path"), "{err}");
+    let out = env.goflake(&dir, &["build", "--path", "linux/amd64"], true);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn run_native_wasip1_and_js() {
+    let Some(env) = env("build::run") else { return };
+    if require_tool("build::run", "node").is_none() {
+        return;
+    }
+    let dir = env.new_project("runner");
+    let flags = env.nix_arg_flags();
+    let flag_refs: Vec<&str> = flags.iter().map(String::as_str).collect();
+    for (target, expected) in [
+        (None, "hello, run (version 0.1.0)\n"),
+        (Some("wasip1/wasm"), "hello, run (version 0.1.0)\n"),
+        (Some("js/wasm"), "hello, run (version 0.1.0)\n"),
+    ] {
+        let mut args = vec!["run"];
+        args.extend(target);
+        args.extend(&flag_refs);
+        args.extend(["--", "-name", "run"]);
+        let out = env.goflake(&dir, &args, false);
+        assert!(out.status.success(), "{target:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), expected, "{target:?}");
+    }
+}
+
+#[test]
+fn check_passes_then_reports_a_stale_hash() {
+    let Some(env) = env("build::check") else {
+        return;
+    };
+    let Some(go) = require_tool("build::check", "go") else {
+        return;
+    };
+    let dir = env.root.join("checked");
+    prepare_project(&go, &env.proxy, &env.cache, "with-deps", &dir);
+    assert!(env.goflake(&dir, &["init"], false).status.success());
+    let write = env.goflake(&dir, &["vendor-hash", "--write"], false);
+    assert!(write.status.success(), "{}", stderr(&write));
+    let good = env.goflake(&dir, &["check"], true);
+    assert!(good.status.success(), "{}", stderr(&good));
+
+    // go.sum changes (a new dependency): the fingerprint no longer matches.
+    let main = std::fs::read_to_string(dir.join("main.go")).unwrap();
+    std::fs::write(
+        dir.join("main.go"),
+        main.replace(
+            "\"example.com/shout/v2\"\n",
+            "\"example.com/extra\"\n\t\"example.com/shout/v2\"\n",
+        )
+        .replace(
+            "shout.Shout(hello.Hello())",
+            "extra.Bang(shout.Shout(hello.Hello()))",
+        ),
+    )
+    .unwrap();
+    run_ok(
+        env.proxy
+            .go(&go, &env.cache)
+            .args(["mod", "tidy"])
+            .current_dir(&dir),
+    );
+    let started = std::time::Instant::now();
+    let stale = env.goflake(&dir, &["check", "--no-nix"], false);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(
+        stderr(&stale).contains("vendorHash is stale"),
+        "{}",
+        stderr(&stale)
+    );
+    assert_eq!(
+        stderr(&stale).lines().count(),
+        1,
+        "one line per problem: {}",
+        stderr(&stale)
+    );
+    // The fingerprint check needs neither Go nor Nix: it is quick.
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
