@@ -2,6 +2,7 @@
 //! `templates/flake.nix` is embedded and filled in through the syntax crate's edits, so new
 //! and existing files go through the same edit engine.
 
+pub mod ci;
 pub mod import;
 pub mod scaffold;
 

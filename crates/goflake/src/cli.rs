@@ -7,9 +7,9 @@ use clap::{Parser, Subcommand};
 use goflake_syntax::AttrPath;
 
 use crate::config::{
-    BuildConfig, CheckConfig, Command, Config, GetConfig, HashMethod, ImportConfig, InitConfig,
-    InspectConfig, NarHashConfig, NewConfig, NewValue, RunConfig, SetConfig, TargetsAction,
-    TargetsConfig, VendorHashConfig, WriteMode,
+    BuildConfig, CheckConfig, CiConfig, CiProvider, Command, Config, GetConfig, HashMethod,
+    ImportConfig, InitConfig, InspectConfig, NarHashConfig, NewConfig, NewValue, RunConfig,
+    SetConfig, TargetsAction, TargetsConfig, VendorHashConfig, WriteMode,
 };
 use crate::failure::Failure;
 
@@ -88,6 +88,12 @@ enum CliCommand {
         #[arg(last = true)]
         nix_args: Vec<String>,
     },
+    /// Write CI for the flake: check, a build per target, release on v* tags, and a bot that
+    /// fixes vendorHash in Dependabot and Renovate pull requests.
+    Ci {
+        #[command(subcommand)]
+        provider: CiCommand,
+    },
     /// Build targets of a goflake flake in one parallel Nix run, verify every artifact, and
     /// copy the release into dist/ (when every target is built).
     Build {
@@ -99,7 +105,7 @@ enum CliCommand {
         /// The flake's directory.
         #[arg(long, default_value = ".")]
         dir: PathBuf,
-        /// Nix's --max-jobs.
+        /// How many derivations Nix builds at once (its --max-jobs; default: one per core).
         #[arg(short, long)]
         jobs: Option<usize>,
         /// Where to copy the release.
@@ -263,6 +269,37 @@ enum CliCommand {
     },
 }
 
+#[derive(Debug, clap::Args)]
+struct CiArgs {
+    /// The repository root (holding flake.nix).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Use this Cachix cache (its CACHIX_AUTH_TOKEN secret pushes to it) instead of the
+    /// GitHub Actions cache.
+    #[arg(long, value_name = "NAME")]
+    cachix: Option<String>,
+    /// Pin actions to full commit SHAs (the version in a comment); false: tags.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pin_actions: bool,
+    /// Build every target in one job (often faster with a warm cache).
+    #[arg(long)]
+    single_job: bool,
+    /// Print the files instead of writing them.
+    #[arg(long)]
+    dry_run: bool,
+    /// Overwrite files that were changed since goflake wrote them.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum CiCommand {
+    /// GitHub Actions workflows in .github/workflows/.
+    Github(CiArgs),
+    /// The same jobs as .gitlab-ci.yml.
+    Gitlab(CiArgs),
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum CliHashMethod {
     Local,
@@ -339,6 +376,21 @@ fn config_from(cli: Cli) -> Result<Config> {
             package,
             nix_args,
         }),
+        CliCommand::Ci { provider } => {
+            let (provider, args) = match provider {
+                CiCommand::Github(args) => (CiProvider::Github, args),
+                CiCommand::Gitlab(args) => (CiProvider::Gitlab, args),
+            };
+            Command::Ci(CiConfig {
+                provider,
+                dir: args.dir,
+                cachix: args.cachix,
+                pin_actions: args.pin_actions,
+                single_job: args.single_job,
+                dry_run: args.dry_run,
+                force: args.force,
+            })
+        }
         CliCommand::Build {
             targets,
             all: _,

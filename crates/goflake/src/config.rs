@@ -11,6 +11,7 @@ pub struct Config {
 
 #[derive(Debug)]
 pub enum Command {
+    Ci(CiConfig),
     Build(BuildConfig),
     Run(RunConfig),
     Check(CheckConfig),
@@ -161,4 +162,21 @@ pub struct CheckConfig {
     pub no_nix: bool,
     pub use_path: bool,
     pub nix_args: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CiProvider {
+    Github,
+    Gitlab,
+}
+
+#[derive(Debug)]
+pub struct CiConfig {
+    pub provider: CiProvider,
+    pub dir: PathBuf,
+    pub cachix: Option<String>,
+    pub pin_actions: bool,
+    pub single_job: bool,
+    pub dry_run: bool,
+    pub force: bool,
 }

@@ -15,6 +15,7 @@ use crate::failure::Failure;
 
 fn main() -> ExitCode {
     let result = cli::parse().and_then(|config| match config.command {
+        Command::Ci(config) => commands::ci::run(&config),
         Command::Build(config) => commands::build::run(&config),
         Command::Run(config) => commands::run::run(&config),
         Command::Check(config) => commands::check::run(&config),

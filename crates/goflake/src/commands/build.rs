@@ -253,8 +253,12 @@ pub fn run(config: &BuildConfig) -> Result<()> {
         installables.push(format!("{flake_ref}#release"));
     }
     let mut nix_args = config.nix_args.clone();
-    if let Some(jobs) = config.jobs {
-        nix_args.extend(["--max-jobs".to_owned(), jobs.to_string()]);
+    // Nix builds one derivation at a time unless told otherwise (max-jobs defaults to 1).
+    let jobs_given = nix_args.iter().any(|a| a == "--max-jobs" || a == "-j");
+    match config.jobs {
+        Some(jobs) => nix_args.extend(["--max-jobs".to_owned(), jobs.to_string()]),
+        None if !jobs_given => nix_args.extend(["--max-jobs".to_owned(), "auto".to_owned()]),
+        None => {}
     }
     let terminal = std::io::stderr().is_terminal();
     let fix_hash = config

@@ -1,5 +1,6 @@
 pub mod build;
 pub mod check;
+pub mod ci;
 pub mod edit;
 pub mod flake;
 pub mod import;

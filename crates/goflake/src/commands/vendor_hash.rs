@@ -48,12 +48,27 @@ pub struct Located {
     pub recorded_fingerprint: Option<String>,
 }
 
-fn sibling(file: &SourceFile, binding: &Binding, name: &str) -> Option<Literal> {
+fn sibling_binding(file: &SourceFile, binding: &Binding, name: &str) -> Option<Binding> {
     let mut segments = binding.path.segments().to_vec();
     segments.pop();
     segments.push(name.to_owned());
-    let found = goflake_syntax::find(file, &AttrPath::new(segments)).ok()?;
+    goflake_syntax::find(file, &AttrPath::new(segments)).ok()
+}
+
+fn sibling(file: &SourceFile, binding: &Binding, name: &str) -> Option<Literal> {
+    let found = sibling_binding(file, binding, name)?;
     goflake_syntax::read_literal(file, &found).ok()
+}
+
+/// The directory the package's `src` names, when it is (or wraps) a relative path such as
+/// `./.`, `../.` or `lib.cleanSourceWith { src = ./.; … }`; modRoot is relative to it.
+fn src_dir(file: &SourceFile, binding: &Binding, base: &Path) -> Option<PathBuf> {
+    let src = sibling_binding(file, binding, "src")?;
+    let value = src.value()?;
+    let path = std::iter::once(value.clone())
+        .chain(value.descendants())
+        .find(|n| n.kind() == goflake_syntax::SyntaxKind::NODE_PATH_REL)?;
+    Some(base.join(path.text().to_string()))
 }
 
 /// Finds vendorHash in `file` (or DIR/flake.nix) and the values beside it.
@@ -100,8 +115,9 @@ pub fn locate(dir: &Path, file: Option<&Path>, attr: Option<&str>) -> Result<Loc
     };
     let recorded_fingerprint = edit::trailing_comment(&binding)
         .and_then(|c| c.strip_prefix(FINGERPRINT).map(|f| f.trim().to_owned()));
+    let source_root = src_dir(&source, &binding, &base).unwrap_or(base);
     Ok(Located {
-        module_dir: base.join(&mod_root),
+        module_dir: source_root.join(&mod_root),
         file: source,
         path,
         binding,

@@ -361,3 +361,50 @@ fn nix_flake_init_from_the_goflake_templates() {
     );
     assert_eq!(header(&outs[1].join("bin/cli.wasm")), "wasm");
 }
+
+/// `vendor-hash` on a hand-written package file (not a goflake flake): `--file`, the
+/// `modRoot` beside vendorHash, and only the value changes.
+#[test]
+fn vendor_hash_on_a_hand_written_package_file() {
+    let test = "e2e::vendor_hash_on_a_hand_written_package_file";
+    let Some(go) = require_tool(test, "go") else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+    let cache = temp.path().join("cache");
+    let repo = temp.path().join("repo");
+    prepare_project(&go, &proxy, &cache, "with-deps", &repo.join("src"));
+    let package = repo.join("nix/package.nix");
+    std::fs::create_dir_all(package.parent().unwrap()).unwrap();
+    let text = "{ buildGoModule }:\n\n# Hand-written.\nbuildGoModule (finalAttrs: {\n  pname = \"withdeps\";\n  version = \"1.0.0\";\n  src = ../.;\n  modRoot = \"src\";\n  vendorHash = null; # fill me\n})\n";
+    std::fs::write(&package, text).unwrap();
+    // modRoot is relative to the source root, which is the repository here.
+    let out = goflake_with(
+        &proxy,
+        &cache,
+        &["vendor-hash", "--write", "--file", s(&package), s(&repo)],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let hash = stdout(&out).trim().to_owned();
+    let after = std::fs::read_to_string(&package).unwrap();
+    let expected = text.replace(
+        "vendorHash = null; # fill me",
+        &format!("vendorHash = \"{hash}\"; # goflake: vendor fingerprint "),
+    );
+    assert!(
+        after.starts_with(&expected[..expected.len() - 4]),
+        "{after}"
+    );
+    assert!(after.ends_with("\n})\n"));
+    // The same hash as for the project's own goflake flake.
+    let flake_dir = temp.path().join("flaked");
+    prepare_project(&go, &proxy, &cache, "with-deps", &flake_dir);
+    assert!(
+        goflake_with(&proxy, &cache, &["init", s(&flake_dir)])
+            .status
+            .success()
+    );
+    let direct = goflake_with(&proxy, &cache, &["vendor-hash", s(&flake_dir)]);
+    assert_eq!(stdout(&direct).trim(), hash);
+}

@@ -1,6 +1,7 @@
 //! The integration tests: the real `goflake` binary, run as a user would.
 
 mod build;
+mod ci;
 mod e2e;
 mod edit;
 mod init;

@@ -1,0 +1,74 @@
+//! `goflake ci github|gitlab`: CI files for the flake, regenerated safely.
+
+use anyhow::{Context, Result};
+use goflake_gen::ci::{CiFile, CiSpec, DEFAULT_GOFLAKE, untouched};
+
+use super::flake;
+use crate::config::{CiConfig, CiProvider};
+use crate::failure::Failure;
+use crate::files::write_atomically;
+
+pub fn run(config: &CiConfig) -> Result<()> {
+    let info = flake::read(&config.dir)?;
+    let spec = CiSpec {
+        pname: info.pname.clone(),
+        targets: info.targets.clone(),
+        cachix: config.cachix.clone(),
+        pin_actions: config.pin_actions,
+        single_job: config.single_job,
+        goflake: DEFAULT_GOFLAKE.to_owned(),
+    };
+    let files: Vec<CiFile> = match config.provider {
+        CiProvider::Github => spec.github(),
+        CiProvider::Gitlab => vec![spec.gitlab()],
+    };
+    if config.pin_actions && config.provider == CiProvider::Github && config.cachix.is_none() {
+        eprintln!(
+            "warning: {} is pinned by tag: goflake has no verified commit for it (see the comment in the file)",
+            goflake_gen::ci::CACHE_NIX.name
+        );
+    }
+    if config.dry_run {
+        for file in &files {
+            println!("# ---- {}\n{}", file.path, file.text);
+        }
+        return Ok(());
+    }
+    // Refuse before writing anything, so a refusal leaves every file as it was.
+    let mut refused = Vec::new();
+    for file in &files {
+        let path = config.dir.join(&file.path);
+        if let Ok(existing) = std::fs::read_to_string(&path)
+            && existing != file.text
+            && !untouched(&existing)
+            && !config.force
+        {
+            refused.push(file.path.clone());
+        }
+    }
+    if !refused.is_empty() {
+        return Err(Failure::problem(format!(
+            "error: changed since goflake wrote them (run with --force to overwrite): {}\nNothing was written.\n",
+            refused.join(", ")
+        )));
+    }
+    for file in &files {
+        let path = config.dir.join(&file.path);
+        let before = std::fs::read_to_string(&path).ok();
+        if before.as_deref() == Some(file.text.as_str()) {
+            eprintln!("unchanged {}", file.path);
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        write_atomically(&path, file.text.as_bytes())?;
+        eprintln!(
+            "{} {}",
+            if before.is_some() { "updated" } else { "wrote" },
+            file.path
+        );
+    }
+    Ok(())
+}
