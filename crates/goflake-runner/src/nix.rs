@@ -46,8 +46,8 @@ pub fn go_modules_hash(
     let flake_ref = format!("path:{}", flake_dir.display());
     let expression = format!(
         "let flake = builtins.getFlake {}; package = flake.packages.${{builtins.currentSystem}}.{}; in (package.overrideAttrs {{ vendorHash = \"\"; }}).goModules",
-        nix_string(&flake_ref),
-        attr
+        goflake_syntax::string_literal(&flake_ref).map_err(|e| NixError::Io(e.to_string()))?,
+        goflake_syntax::AttrPath::new(vec![attr.to_owned()])
     );
     let output: Output = command(&nix)
         .args(["build", "--no-link", "--impure", "--expr", &expression])
@@ -61,22 +61,6 @@ pub fn go_modules_hash(
         None if output.status.success() => Err(NixError::NoMismatch),
         None => Err(NixError::Failed(log.trim_end().to_owned())),
     }
-}
-
-fn nix_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '$' => out.push_str("\\$"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// What a running `nix build` reports, one event at a time.

@@ -33,33 +33,24 @@ fn goflake_with(proxy: &GoProxy, cache: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// What an artifact's header says it is.
+/// What an artifact's header says it is: its target, or `wasm`, or what goflake found.
 fn header(path: &Path) -> String {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    if bytes.starts_with(b"\x7fELF") {
-        match u16::from_le_bytes([bytes[18], bytes[19]]) {
-            0x3e => "linux/amd64".into(),
-            0xb7 => "linux/arm64".into(),
-            other => format!("elf {other:#x}"),
-        }
-    } else if bytes.starts_with(b"MZ") {
-        let offset = u32::from_le_bytes(bytes[0x3c..0x40].try_into().unwrap()) as usize;
-        match u16::from_le_bytes([bytes[offset + 4], bytes[offset + 5]]) {
-            0x8664 => "windows/amd64".into(),
-            0xaa64 => "windows/arm64".into(),
-            other => format!("pe {other:#x}"),
-        }
-    } else if bytes.starts_with(&[0xcf, 0xfa, 0xed, 0xfe]) {
-        match u32::from_le_bytes(bytes[4..8].try_into().unwrap()) {
-            0x0100_0007 => "darwin/amd64".into(),
-            0x0100_000c => "darwin/arm64".into(),
-            other => format!("macho {other:#x}"),
-        }
-    } else if bytes.starts_with(b"\0asm\x01\0\0\0") {
-        "wasm".into()
-    } else {
-        "unknown".into()
+    let found =
+        goflake_artifacts::Header::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if found == goflake_artifacts::Header::Wasm {
+        return "wasm".into();
     }
+    [
+        "linux/amd64",
+        "linux/arm64",
+        "darwin/amd64",
+        "darwin/arm64",
+        "windows/amd64",
+        "windows/arm64",
+    ]
+    .into_iter()
+    .find(|t| goflake_artifacts::expected_header(t).as_ref() == Some(&found))
+    .map_or_else(|| found.describe(), str::to_owned)
 }
 
 fn nix_build(nix: &NixEnv, flake: &Path, attrs: &[String], proxy: &GoProxy) -> Vec<PathBuf> {
