@@ -334,6 +334,38 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Project, ModelError> {
     })
 }
 
+impl Project {
+    /// Adds what `go list -deps` found: for each main package (by import path), the packages
+    /// of other modules it needs that build only with cgo. Marks those binaries as needing
+    /// cgo and recomputes the targets.
+    pub fn apply_dependency_cgo(&mut self, cgo_only: &BTreeMap<String, Vec<String>>) {
+        for main in &mut self.main_packages {
+            let Some(dependencies) = cgo_only.get(&main.import_path) else {
+                continue;
+            };
+            main.cgo.dependencies_checked = true;
+            if dependencies.is_empty() {
+                continue;
+            }
+            main.cgo.via.extend(dependencies.iter().cloned());
+            main.cgo.required = true;
+            let reason = format!(
+                "needs cgo (imports \"C\" in {}); cross builds are pure Go",
+                main.cgo.via.join(", ")
+            );
+            main.targets.clear();
+            main.excluded_targets = DEFAULT_TARGETS
+                .iter()
+                .map(|t| Excluded {
+                    target: (*t).to_owned(),
+                    reason: reason.clone(),
+                })
+                .collect();
+        }
+        self.targets = propose_targets(&self.main_packages);
+    }
+}
+
 /// The last element of a module path without a `/vN` major-version suffix.
 pub fn module_base_name(module: &str) -> String {
     let mut parts: Vec<&str> = module.split('/').collect();

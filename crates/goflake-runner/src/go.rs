@@ -152,3 +152,62 @@ pub fn version() -> Result<String, GoError> {
         .trim_start_matches("go")
         .to_owned())
 }
+
+/// For each main package, the packages it depends on from other modules that build only
+/// with cgo (with cgo off, Go reports "build constraints exclude all Go files" for them).
+/// Needs the dependencies in the module cache (or a reachable GOPROXY); `Err` otherwise.
+pub fn cgo_only_dependencies(
+    module_dir: &Path,
+    module: &str,
+    mains: &[String],
+    vendored: bool,
+) -> Result<std::collections::BTreeMap<String, Vec<String>>, GoError> {
+    let go = crate::which("go").ok_or(GoError::Missing)?;
+    let mut result = std::collections::BTreeMap::new();
+    for main in mains {
+        let output = Command::new(&go)
+            .current_dir(module_dir)
+            .env("GOFLAGS", if vendored { "-mod=vendor" } else { "-mod=mod" })
+            .env("GOTOOLCHAIN", "local")
+            .env("GOWORK", "off")
+            .env("CGO_ENABLED", "0")
+            .args([
+                "list",
+                "-e",
+                "-deps",
+                "-f",
+                "{{.ImportPath}}|{{.Standard}}|{{with .Error}}{{.Err}}{{end}}",
+                main,
+            ])
+            .output()
+            .map_err(|e| GoError::Io(e.to_string()))?;
+        if !output.status.success() {
+            return Err(failed("list -deps", module_dir, &output.stderr));
+        }
+        let mut cgo_only = Vec::new();
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            let mut fields = line.splitn(3, '|');
+            let (Some(path), Some(standard), Some(error)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            let own = path == module || path.starts_with(&format!("{module}/"));
+            if standard == "true" || own || error.is_empty() {
+                continue;
+            }
+            if error.contains("build constraints exclude all Go files") {
+                cgo_only.push(path.to_owned());
+            } else {
+                // A dependency Go could not load: its cgo use is unknown.
+                return Err(GoError::Failed {
+                    command: "list -deps".into(),
+                    dir: module_dir.to_path_buf(),
+                    message: format!("{path}: {error}"),
+                });
+            }
+        }
+        result.insert(main.clone(), cgo_only);
+    }
+    Ok(result)
+}

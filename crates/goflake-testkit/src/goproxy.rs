@@ -117,8 +117,8 @@ impl GoProxy {
 const LICENSE: &str = "Permission is hereby granted, free of charge, to the tests.\n";
 
 /// The fixture modules: transitive dependencies, a LICENSE in a parent directory, an
-/// embedded file, a `/v2` module, `_test.go` and `//go:build ignore` files, and a fork used
-/// through `replace`.
+/// embedded file, a `/v2` module, `_test.go` and `//go:build ignore` files, a fork used
+/// through `replace`, and a module that builds only with cgo.
 pub fn fixture_modules() -> Vec<Module> {
     let words = |path: &str, version: &str, list: &str| {
         Module::new(
@@ -163,6 +163,18 @@ pub fn fixture_modules() -> Vec<Module> {
                 (
                     "pkg/hello/hello_test.go",
                     "package hello\n\nimport \"testing\"\n\nfunc TestHello(t *testing.T) { _ = Hello() }\n",
+                ),
+            ],
+        ),
+        // Builds only with cgo: a dependency that makes its importers native-only.
+        Module::new(
+            "example.com/cgodep",
+            "v0.1.0",
+            &[
+                ("go.mod", "module example.com/cgodep\n\ngo 1.21\n"),
+                (
+                    "cgodep.go",
+                    "// Package cgodep needs a C compiler.\npackage cgodep\n\n// static int seven(void) { return 7; }\nimport \"C\"\n\n// Seven comes from C.\nfunc Seven() int { return int(C.seven()) }\n",
                 ),
             ],
         ),

@@ -37,13 +37,12 @@ pub fn flake_dir(project: &Project) -> PathBuf {
 }
 
 pub fn run(config: &InitConfig) -> Result<()> {
-    let project = goflake_gomod::load(
+    let project = super::project::load(
         &config.dir,
         LoadOptions {
             ignore_goreleaser: config.ignore_goreleaser,
         },
-    )
-    .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    )?;
     let options = SpecOptions {
         targets: config.targets.clone(),
         from_goreleaser: config.from_goreleaser,

@@ -7,7 +7,6 @@ use goflake_gomod::{LoadOptions, Project};
 use serde::Serialize;
 
 use crate::config::InspectConfig;
-use crate::failure::Failure;
 
 /// The JSON document `inspect --json` prints (documented in docs/inspect-json.md).
 #[derive(Serialize)]
@@ -21,8 +20,7 @@ pub fn run(config: &InspectConfig) -> Result<()> {
     let options = LoadOptions {
         ignore_goreleaser: config.ignore_goreleaser,
     };
-    let project = goflake_gomod::load(&config.dir, options)
-        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let project = super::project::load(&config.dir, options)?;
     if config.json {
         let json = serde_json::to_string_pretty(&InspectJson {
             schema: 1,

@@ -197,3 +197,48 @@ fn version_from_tags_and_mod_root_from_the_repository() {
     assert_eq!(json["version"]["version"], "1.11.0-rc.1");
     assert_eq!(json["mod_root"], "go/hello");
 }
+
+/// cgo inside a dependency: found with `go list -deps` (the static scan cannot see it), and
+/// the truth checked with a build without cgo.
+#[test]
+fn cgo_inside_dependencies_is_found_with_go_list() {
+    let test = "inspect::cgo_inside_dependencies";
+    let Some(go) = goflake_testkit::require_tool(test, "go") else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let proxy = goflake_testkit::GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+    let cache = temp.path().join("cache");
+    let dir = temp.path().join("project");
+    goflake_testkit::prepare_project(&go, &proxy, &cache, "cgo-dep", &dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_goflake"))
+        .args(["inspect", "--json"])
+        .arg(&dir)
+        .env("GOPROXY", proxy.url())
+        .env("GOSUMDB", "off")
+        .env("GOMODCACHE", cache.join("mod"))
+        .env("GOCACHE", cache.join("build"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mains = json["main_packages"].as_array().unwrap();
+    let native = mains.iter().find(|m| m["binary"] == "native").unwrap();
+    assert_eq!(native["cgo"]["required"], true);
+    assert_eq!(native["cgo"]["via"][0], "example.com/cgodep");
+    assert_eq!(native["cgo"]["dependencies_checked"], true);
+    let pure = mains.iter().find(|m| m["binary"] == "pure").unwrap();
+    assert_eq!(pure["cgo"]["required"], false);
+    assert_eq!(pure["cgo"]["dependencies_checked"], true);
+    // The truth: without cgo, only the pure binary builds.
+    for (binary, builds) in [("native", false), ("pure", true)] {
+        let status = proxy
+            .go(&go, &cache)
+            .args(["build", "-o", "/dev/null", &format!("./cmd/{binary}")])
+            .env("CGO_ENABLED", "0")
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(status.status.success(), builds, "{binary}");
+    }
+}
