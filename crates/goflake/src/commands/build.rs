@@ -421,12 +421,21 @@ fn finish(
         let mut identical = BTreeMap::new();
         let rebuilt =
             goflake_runner::nix::build(installables, nix_args, true, |_| {}).map_err(failure)?;
+        let nondeterministic = |attr: &str| {
+            rebuilt
+                .messages
+                .lines()
+                .any(|l| l.contains("may not be deterministic") && l.contains(&format!("-{attr}-")))
+        };
+        // A rebuild that failed for any other reason says nothing about reproducibility.
+        if !rebuilt.success && !targets.iter().any(|t| nondeterministic(&info.attr(t))) {
+            return Err(Failure::problem(format!(
+                "{}error: the rebuild for --reproducible failed\n",
+                rebuilt.messages
+            )));
+        }
         for target in targets {
-            let attr = info.attr(target);
-            let differs = rebuilt.messages.lines().any(|l| {
-                l.contains("may not be deterministic") && l.contains(&format!("-{attr}-"))
-            });
-            identical.insert(target.clone(), rebuilt.success || !differs);
+            identical.insert(target.clone(), !nondeterministic(&info.attr(target)));
         }
         Some(identical)
     } else {

@@ -399,3 +399,79 @@ fn vendor_hash_on_a_hand_written_package_file() {
     let direct = goflake_with(&proxy, &cache, &["vendor-hash", s(&flake_dir)]);
     assert_eq!(stdout(&direct).trim(), hash);
 }
+
+/// A `replace` pointing at a directory of the repository: the local hash still equals the
+/// one Nix computes (the replaced module is vendored from the flake's source), and the
+/// build uses the local copy.
+#[test]
+fn a_local_directory_replace_hashes_like_nix() {
+    let test = "e2e::a_local_directory_replace_hashes_like_nix";
+    let (Some(nix), Some(go)) = (NixEnv::new(test), require_tool(test, "go")) else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+    let cache = temp.path().join("cache");
+    let dir = temp.path().join("localreplace");
+    prepare_project(&go, &proxy, &cache, "local-replace", &dir);
+    assert!(
+        goflake_with(&proxy, &cache, &["init", s(&dir)])
+            .status
+            .success()
+    );
+    let local = goflake_with(&proxy, &cache, &["vendor-hash", "--write", s(&dir)]);
+    assert!(local.status.success(), "{}", stderr(&local));
+    let mut lock = nix.command();
+    lock.args(["flake", "lock"])
+        .args(nix.override_nixpkgs())
+        .arg(format!("path:{}", dir.display()));
+    run_ok(&mut lock);
+    let by_nix = goflake_with(&proxy, &cache, &["vendor-hash", "--method", "nix", s(&dir)]);
+    assert!(by_nix.status.success(), "{}", stderr(&by_nix));
+    assert_eq!(stdout(&by_nix).trim(), stdout(&local).trim());
+    let outs = nix_build(&nix, &dir, &["default".into()], &proxy);
+    assert_eq!(
+        run_ok(&mut Command::new(outs[0].join("bin/localreplace"))),
+        "greetings, bonjour\n"
+    );
+}
+
+/// `--reproducible` rebuilds with `nix build --rebuild` and reports each target.
+#[test]
+fn reproducible_builds_are_reported() {
+    let test = "e2e::reproducible_builds_are_reported";
+    let Some(nix) = NixEnv::new(test) else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+    let cache = temp.path().join("cache");
+    let dir = temp.path().join("repro");
+    assert!(
+        goflake_with(&proxy, &cache, &["new", s(&dir)])
+            .status
+            .success()
+    );
+    let mut args = vec![
+        "build",
+        "--dir",
+        s(&dir),
+        "--reproducible",
+        "linux/amd64",
+        "wasip1/wasm",
+        "--",
+    ];
+    let overrides = nix.override_nixpkgs();
+    args.extend(overrides.iter().map(String::as_str));
+    let out = goflake_with(&proxy, &cache, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    assert!(
+        table.contains("linux/amd64: bit-for-bit identical on rebuild"),
+        "{table}"
+    );
+    assert!(
+        table.contains("wasip1/wasm: bit-for-bit identical on rebuild"),
+        "{table}"
+    );
+}
