@@ -4,6 +4,7 @@ mod build;
 mod ci;
 mod e2e;
 mod edit;
+mod errors;
 mod init;
 mod inspect;
 mod support;
