@@ -475,3 +475,40 @@ fn reproducible_builds_are_reported() {
         "{table}"
     );
 }
+
+/// proxyVendor: the local method hashes a fresh module download cache without sumdb, which
+/// must equal what Nix's goModules produces with the same Go.
+#[test]
+fn proxy_vendor_hashes_like_nix() {
+    let test = "e2e::proxy_vendor_hashes_like_nix";
+    let (Some(nix), Some(go)) = (NixEnv::new(test), require_tool(test, "go")) else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+    let cache = temp.path().join("cache");
+    let dir = temp.path().join("proxied");
+    prepare_project(&go, &proxy, &cache, "with-deps", &dir);
+    let flake = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-26.05\";\n  outputs =\n    { self, nixpkgs }:\n    {\n      packages.x86_64-linux.default = nixpkgs.legacyPackages.x86_64-linux.buildGoModule {\n        pname = \"proxied\";\n        version = \"0.1.0\";\n        src = ./.;\n        proxyVendor = true;\n        vendorHash = null;\n      };\n    };\n}\n";
+    std::fs::write(dir.join("flake.nix"), flake).unwrap();
+    let local = goflake_with(&proxy, &cache, &["vendor-hash", "--write", s(&dir)]);
+    assert!(local.status.success(), "{}", stderr(&local));
+    assert!(
+        stderr(&local).contains("proxyVendor"),
+        "the Go-version warning: {}",
+        stderr(&local)
+    );
+    let mut lock = nix.command();
+    lock.args(["flake", "lock"])
+        .args(nix.override_nixpkgs())
+        .arg(format!("path:{}", dir.display()));
+    run_ok(&mut lock);
+    let by_nix = goflake_with(&proxy, &cache, &["vendor-hash", "--method", "nix", s(&dir)]);
+    assert!(by_nix.status.success(), "{}", stderr(&by_nix));
+    assert_eq!(stdout(&by_nix).trim(), stdout(&local).trim());
+    let outs = nix_build(&nix, &dir, &["default".into()], &proxy);
+    assert_eq!(
+        run_ok(&mut Command::new(outs[0].join("bin/withdeps"))),
+        "GREETINGS, HOLA! dev\n"
+    );
+}
