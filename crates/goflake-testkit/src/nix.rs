@@ -7,9 +7,9 @@ use std::sync::OnceLock;
 use crate::{require_tool, workspace_root};
 
 /// The NIX_CONFIG every test runs Nix with: flakes on, no build users (tests run as root,
-/// single-user), no substituters (no network).
-pub const NIX_CONFIG: &str =
-    "experimental-features = nix-command flakes\nbuild-users-group =\nsubstituters =\n";
+/// single-user), no substituters (no network), no sandbox (the nixpkgs stand-in builds with
+/// the host's tools).
+pub const NIX_CONFIG: &str = "experimental-features = nix-command flakes\nbuild-users-group =\nsubstituters =\nsandbox = false\n";
 
 /// A `Command` for a Nix tool with the test configuration.
 pub fn nix_command(program: &Path) -> Command {
