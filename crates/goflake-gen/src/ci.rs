@@ -1,38 +1,39 @@
 //! CI workflows for a goflake flake: GitHub Actions (check, build matrix, release, the
 //! vendorHash bot for dependency pull requests) and GitLab CI. Text in, text out.
 
-/// An action and the commit it is pinned to (`None`: no verified commit, pinned by tag).
+/// An action and the commit its tag pointed to, as a maintained project's pin table records it.
 pub struct Action {
     pub name: &'static str,
     pub tag: &'static str,
-    pub sha: Option<&'static str>,
+    pub sha: &'static str,
 }
 
 pub const CHECKOUT: Action = Action {
     name: "actions/checkout",
     tag: "v6.0.2",
-    sha: Some("de0fac2e4500dabe0009e67214ff5f5447ce83dd"),
+    sha: "de0fac2e4500dabe0009e67214ff5f5447ce83dd",
 };
 pub const UPLOAD_ARTIFACT: Action = Action {
     name: "actions/upload-artifact",
     tag: "v7.0.0",
-    sha: Some("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f"),
+    sha: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f",
 };
 pub const INSTALL_NIX: Action = Action {
     name: "cachix/install-nix-action",
     tag: "v31.10.2",
-    sha: Some("51f3067b56fe8ae331890c77d4e454f6d60615ff"),
+    sha: "51f3067b56fe8ae331890c77d4e454f6d60615ff",
 };
 pub const CACHIX: Action = Action {
     name: "cachix/cachix-action",
     tag: "v17",
-    sha: Some("1eb2ef646ac0255473d23a5907ad7b04ce94065c"),
+    sha: "1eb2ef646ac0255473d23a5907ad7b04ce94065c",
 };
-/// The default binary cache: the Nix store in the GitHub Actions cache.
-pub const CACHE_NIX: Action = Action {
-    name: "nix-community/cache-nix-action",
-    tag: "v7",
-    sha: None,
+/// The default binary cache: a local Nix binary cache directory kept in the GitHub Actions
+/// cache between runs (`nix copy` fills it, Nix substitutes from it).
+pub const CACHE: Action = Action {
+    name: "actions/cache",
+    tag: "v5.0.4",
+    sha: "668228422ae6a00e4ad889ee87cd7109ec5666a7",
 };
 
 /// What the workflows are generated from.
@@ -84,13 +85,10 @@ pub fn untouched(text: &str) -> bool {
 }
 
 fn uses(action: &Action, pin: bool) -> String {
-    match (pin, action.sha) {
-        (true, Some(sha)) => format!("{}@{sha} # {}", action.name, action.tag),
-        (true, None) => format!(
-            "{}@{} # no verified commit to pin; pin it after review",
-            action.name, action.tag
-        ),
-        (false, _) => format!("{}@{}", action.name, action.tag),
+    if pin {
+        format!("{}@{} # {}", action.name, action.sha, action.tag)
+    } else {
+        format!("{}@{}", action.name, action.tag)
     }
 }
 
@@ -101,39 +99,46 @@ impl CiSpec {
 
     /// The steps that give a job Nix and the binary cache.
     fn nix_steps(&self) -> String {
-        let mut steps = format!(
-            "      - uses: {}\n      - uses: {}\n",
-            uses(&CHECKOUT, self.pin_actions),
-            uses(&INSTALL_NIX, self.pin_actions)
-        );
+        let checkout = format!("      - uses: {}\n", uses(&CHECKOUT, self.pin_actions));
         match &self.cachix {
-            Some(name) => steps.push_str(&format!(
-                "      - uses: {}\n        with:\n          name: {name}\n          authToken: ${{{{ secrets.CACHIX_AUTH_TOKEN }}}}\n",
+            Some(name) => format!(
+                "{checkout}      - uses: {}\n      - uses: {}\n        with:\n          name: {name}\n          authToken: ${{{{ secrets.CACHIX_AUTH_TOKEN }}}}\n",
+                uses(&INSTALL_NIX, self.pin_actions),
                 uses(&CACHIX, self.pin_actions)
-            )),
-            None => steps.push_str(&format!(
-                "      - uses: {}\n        with:\n          primary-key: nix-${{{{ runner.os }}}}-${{{{ hashFiles('flake.lock', 'go.sum') }}}}\n          restore-prefixes-first-match: nix-${{{{ runner.os }}}}-\n",
-                uses(&CACHE_NIX, self.pin_actions)
-            )),
+            ),
+            None => format!(
+                "{checkout}      - uses: {}\n        with:\n          path: ${{{{ runner.temp }}}}/nix-cache\n          key: nix-${{{{ runner.os }}}}-${{{{ github.job }}}}-${{{{ strategy.job-index }}}}-${{{{ hashFiles('flake.lock', 'go.sum') }}}}\n          restore-keys: nix-${{{{ runner.os }}}}-${{{{ github.job }}}}-\n      - run: mkdir -p \"${{{{ runner.temp }}}}/nix-cache\"\n      - uses: {}\n        with:\n          extra_nix_config: |\n            extra-substituters = file://${{{{ runner.temp }}}}/nix-cache?trusted=1\n",
+                uses(&CACHE, self.pin_actions),
+                uses(&INSTALL_NIX, self.pin_actions)
+            ),
         }
-        steps
+    }
+
+    /// Keeps what a job built in the cache directory (Cachix pushes by itself).
+    fn save_step(&self) -> String {
+        match self.cachix {
+            Some(_) => String::new(),
+            None => "      - name: keep the build in the cache\n        run: nix copy --to \"file://${{ runner.temp }}/nix-cache\" ./result\n".to_owned(),
+        }
     }
 
     fn check(&self) -> String {
         with_header(format!(
-            "name: check\n\non:\n  push:\n  pull_request:\n\npermissions:\n  contents: read\n\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: nix flake check\n        run: nix flake check -L\n      - name: vendorHash is up to date\n        run: {} vendor-hash --check --method nix\n",
+            "name: check\n\non:\n  push:\n  pull_request:\n\npermissions:\n  contents: read\n\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: vendorHash is up to date\n        run: {} vendor-hash --check --method nix\n      - name: the native build with its tests\n        run: nix build -L .#default\n      - name: nix flake check\n        run: nix flake check -L\n{}",
             self.nix_steps(),
-            self.goflake
+            self.goflake,
+            self.save_step()
         ))
     }
 
     fn build(&self) -> String {
         let body = if self.single_job {
             format!(
-                "name: build\n\non:\n  push:\n  pull_request:\n\npermissions:\n  contents: read\n\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: every target\n        run: nix build -L .#release\n      - uses: {}\n        with:\n          name: {}-release\n          path: result/\n",
+                "name: build\n\non:\n  push:\n  pull_request:\n\npermissions:\n  contents: read\n\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: every target\n        run: nix build -L .#release\n      - uses: {}\n        with:\n          name: {}-release\n          path: result/\n{}",
                 self.nix_steps(),
                 uses(&UPLOAD_ARTIFACT, self.pin_actions),
-                self.pname
+                self.pname,
+                self.save_step()
             )
         } else {
             let include: String = self
@@ -147,9 +152,10 @@ impl CiSpec {
                 })
                 .collect();
             format!(
-                "name: build\n\non:\n  push:\n  pull_request:\n\npermissions:\n  contents: read\n\njobs:\n  build:\n    name: build ${{{{ matrix.target }}}}\n    runs-on: ubuntu-latest\n    strategy:\n      fail-fast: false\n      matrix:\n        include:\n{include}    steps:\n{}      - name: nix build .#${{{{ matrix.attr }}}}\n        run: nix build -L \".#${{{{ matrix.attr }}}}\"\n      - uses: {}\n        with:\n          name: ${{{{ matrix.attr }}}}\n          path: result/bin/\n",
+                "name: build\n\non:\n  push:\n  pull_request:\n\npermissions:\n  contents: read\n\njobs:\n  build:\n    name: build ${{{{ matrix.target }}}}\n    runs-on: ubuntu-latest\n    strategy:\n      fail-fast: false\n      matrix:\n        include:\n{include}    steps:\n{}      - name: nix build .#${{{{ matrix.attr }}}}\n        run: nix build -L \".#${{{{ matrix.attr }}}}\"\n      - uses: {}\n        with:\n          name: ${{{{ matrix.attr }}}}\n          path: result/bin/\n{}",
                 self.nix_steps(),
-                uses(&UPLOAD_ARTIFACT, self.pin_actions)
+                uses(&UPLOAD_ARTIFACT, self.pin_actions),
+                self.save_step()
             )
         };
         with_header(body)

@@ -22,12 +22,6 @@ pub fn run(config: &CiConfig) -> Result<()> {
         CiProvider::Github => spec.github(),
         CiProvider::Gitlab => vec![spec.gitlab()],
     };
-    if config.pin_actions && config.provider == CiProvider::Github && config.cachix.is_none() {
-        eprintln!(
-            "warning: {} is pinned by tag: goflake has no verified commit for it (see the comment in the file)",
-            goflake_gen::ci::CACHE_NIX.name
-        );
-    }
     if config.dry_run {
         for file in &files {
             println!("# ---- {}\n{}", file.path, file.text);
