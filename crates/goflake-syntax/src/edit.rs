@@ -476,11 +476,10 @@ pub fn insert_binding(
 
 /// Sets the comment that follows a binding on its line to `# text`, replacing one that is
 /// there, so a value can carry a note (goflake's vendorHash fingerprint).
-pub fn set_trailing_comment(file: &SourceFile, binding: &Binding, text: &str) -> Vec<TextEdit> {
+pub fn set_trailing_comment(binding: &Binding, text: &str) -> Vec<TextEdit> {
     let entry = SyntaxElement::Node(binding.entry().clone());
     let end = entry.text_range().end();
     let comment_end = trailing_comment_end(&entry);
-    let _ = file;
     let comment = format!(" # {text}");
     if comment_end > end {
         vec![TextEdit::replace(TextRange::new(end, comment_end), comment)]

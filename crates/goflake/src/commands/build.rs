@@ -338,7 +338,6 @@ fn write_hash(info: &FlakeInfo, got: goflake_nar::Sha256) -> Result<()> {
     let mut edits = goflake_syntax::edit::set_string(&located.file, &located.binding, &got.sri())
         .map_err(failure)?;
     edits.extend(goflake_syntax::edit::set_trailing_comment(
-        &located.file,
         &located.binding,
         &format!("goflake: vendor fingerprint {}", located.fingerprint()),
     ));

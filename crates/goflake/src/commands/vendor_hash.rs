@@ -241,7 +241,6 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         let fingerprint = located.fingerprint();
         if located.recorded_fingerprint.as_deref() != Some(fingerprint.as_str()) {
             edits.extend(edit::set_trailing_comment(
-                &located.file,
                 &located.binding,
                 &format!("{FINGERPRINT} {fingerprint}"),
             ));
