@@ -412,7 +412,8 @@ pub fn read_list(file: &SourceFile, name: &str) -> Result<Vec<String>, GenError>
     }
 }
 
-fn read_string(file: &SourceFile, name: &str) -> Option<String> {
+/// The string bound to `outputs.<name>`, when it is a literal.
+pub fn read_string(file: &SourceFile, name: &str) -> Option<String> {
     let binding = find(file, name).ok()?;
     match goflake_syntax::read_literal(file, &binding) {
         Ok(Literal::String(s)) => Some(s),
@@ -420,7 +421,8 @@ fn read_string(file: &SourceFile, name: &str) -> Option<String> {
     }
 }
 
-fn go_minor(attr: &str) -> Option<u32> {
+/// `go_1_26` → 26.
+pub fn go_minor(attr: &str) -> Option<u32> {
     attr.strip_prefix("go_1_")?.parse().ok()
 }
 

@@ -99,9 +99,7 @@ pub fn vendor_hash(module_dir: &Path, proxy_vendor: bool) -> Result<Vendored, Go
         }
         let download = gopath.join("pkg/mod/cache/download");
         let _ = std::fs::remove_dir_all(download.join("sumdb"));
-        if !download.exists()
-            || std::fs::read_dir(&download).map_or(true, |mut d| d.next().is_none())
-        {
+        if is_empty_or_missing(&download) {
             return Ok(Vendored::Nothing);
         }
         let hash = goflake_nar::nar_hash(&download).map_err(|e| GoError::Io(e.to_string()))?;
@@ -116,13 +114,17 @@ pub fn vendor_hash(module_dir: &Path, proxy_vendor: bool) -> Result<Vendored, Go
         return Err(failed("mod vendor", module_dir, &output.stderr));
     }
     let vendor = source.join("vendor");
-    let empty = std::fs::read_dir(&vendor).map_or(true, |mut d| d.next().is_none());
-    if empty {
+    if is_empty_or_missing(&vendor) {
         return Ok(Vendored::Nothing);
     }
     goflake_nar::nar_hash(&vendor)
         .map(Vendored::Hash)
         .map_err(|e| GoError::Io(e.to_string()))
+}
+
+/// Go writes nothing when there is nothing to vendor or download.
+fn is_empty_or_missing(dir: &Path) -> bool {
+    std::fs::read_dir(dir).map_or(true, |mut entries| entries.next().is_none())
 }
 
 /// The Go module cache is read-only; make it removable with the temporary directory.

@@ -293,7 +293,7 @@ pub fn run(config: &BuildConfig) -> Result<()> {
             "vendorHash is stale: Nix computed {}; writing it and building again",
             got.sri()
         );
-        write_hash(&info, got)?;
+        vendor_hash::locate(&info.dir, None, None)?.write(Some(got))?;
         progress = Progress::new(&info, &targets, display());
         outcome =
             goflake_runner::nix::build(&installables, &nix_args, false, |e| progress.event(e))
@@ -330,19 +330,6 @@ pub fn run(config: &BuildConfig) -> Result<()> {
     } else if !config.quiet {
         print_table(&report);
     }
-    Ok(())
-}
-
-fn write_hash(info: &FlakeInfo, got: goflake_nar::Sha256) -> Result<()> {
-    let located = vendor_hash::locate(&info.dir, None, None)?;
-    let mut edits = goflake_syntax::edit::set_string(&located.file, &located.binding, &got.sri())
-        .map_err(failure)?;
-    edits.extend(goflake_syntax::edit::set_trailing_comment(
-        &located.binding,
-        &format!("goflake: vendor fingerprint {}", located.fingerprint()),
-    ));
-    let edited = goflake_syntax::apply(&located.file, edits).map_err(failure)?;
-    crate::files::write_atomically(&located.path, edited.text().as_bytes())?;
     Ok(())
 }
 

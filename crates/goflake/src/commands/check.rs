@@ -4,7 +4,6 @@
 
 use anyhow::Result;
 use goflake_gomod::LoadOptions;
-use goflake_syntax::Literal;
 
 use super::flake;
 use super::vendor_hash::{self, Current};
@@ -60,13 +59,9 @@ pub fn run(config: &CheckConfig) -> Result<()> {
                     _ => {}
                 }
             }
-            let flake_go =
-                goflake_syntax::find(&info.file, &"outputs.goAttr".parse().expect("valid"))
-                    .ok()
-                    .and_then(|b| goflake_syntax::read_literal(&info.file, &b).ok());
-            if let Some(Literal::String(attr)) = flake_go {
-                let minor = |a: &str| a.strip_prefix("go_1_").and_then(|m| m.parse::<u32>().ok());
-                if let (Some(have), Some(need)) = (minor(&attr), minor(&project.go.attr))
+            if let Some(attr) = goflake_gen::read_string(&info.file, "goAttr") {
+                let have = goflake_gen::go_minor(&attr);
+                if let (Some(have), Some(need)) = (have, goflake_gen::go_minor(&project.go.attr))
                     && have < need
                 {
                     problems.push(format!(

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use goflake_syntax::{Literal, SourceFile};
+use goflake_syntax::SourceFile;
 
 use crate::failure::Failure;
 use crate::files::read_nix;
@@ -14,14 +14,6 @@ pub struct FlakeInfo {
     pub pname: String,
     pub main_program: String,
     pub targets: Vec<String>,
-}
-
-fn string(file: &SourceFile, name: &str) -> Option<String> {
-    let binding = goflake_syntax::find(file, &format!("outputs.{name}").parse().ok()?).ok()?;
-    match goflake_syntax::read_literal(file, &binding) {
-        Ok(Literal::String(s)) => Some(s),
-        _ => None,
-    }
 }
 
 pub fn read(dir: &Path) -> Result<FlakeInfo> {
@@ -37,10 +29,11 @@ pub fn read(dir: &Path) -> Result<FlakeInfo> {
     }
     let targets = goflake_gen::read_list(&file, "targets")
         .map_err(|e| Failure::problem(format!("error: {e}\n")))?;
-    let pname = string(&file, "pname").unwrap_or_else(|| "app".into());
+    let pname = goflake_gen::read_string(&file, "pname").unwrap_or_else(|| "app".into());
     Ok(FlakeInfo {
         dir: dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()),
-        main_program: string(&file, "mainProgram").unwrap_or_else(|| pname.clone()),
+        main_program: goflake_gen::read_string(&file, "mainProgram")
+            .unwrap_or_else(|| pname.clone()),
         pname,
         targets,
         file,

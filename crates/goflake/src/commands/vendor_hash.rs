@@ -42,6 +42,8 @@ pub struct Located {
     pub binding: Binding,
     pub current: Current,
     pub module_dir: PathBuf,
+    /// The directory of the file (for a flake: the flake).
+    pub file_dir: PathBuf,
     pub mod_root: String,
     pub proxy_vendor: bool,
     /// The fingerprint recorded next to the hash, if any.
@@ -105,19 +107,16 @@ pub fn locate(dir: &Path, file: Option<&Path>, attr: Option<&str>) -> Result<Loc
         sibling(&source, &binding, "proxyVendor"),
         Some(Literal::Bool(true))
     );
-    let base = path
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let base = if base.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        base
+    let base = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
     };
     let recorded_fingerprint = edit::trailing_comment(&binding)
         .and_then(|c| c.strip_prefix(FINGERPRINT).map(|f| f.trim().to_owned()));
-    let source_root = src_dir(&source, &binding, &base).unwrap_or(base);
+    let source_root = src_dir(&source, &binding, &base).unwrap_or_else(|| base.clone());
     Ok(Located {
         module_dir: source_root.join(&mod_root),
+        file_dir: base,
         file: source,
         path,
         binding,
@@ -131,6 +130,45 @@ pub fn locate(dir: &Path, file: Option<&Path>, attr: Option<&str>) -> Result<Loc
 impl Located {
     pub fn fingerprint(&self) -> String {
         goflake_gomod::vendor_fingerprint(&self.module_dir, &self.mod_root, self.proxy_vendor)
+    }
+
+    /// Whether the file's vendorHash differs from `computed` (`None`: null).
+    pub fn is_stale(&self, computed: Option<Sha256>) -> bool {
+        match (&self.current, computed) {
+            (Current::Hash(current), Some(new)) => *current != new,
+            (Current::Null, None) => false,
+            _ => true,
+        }
+    }
+
+    /// Writes `computed` as the vendorHash (only the value changes) and the fingerprint
+    /// beside it, atomically; returns whether the file changed.
+    pub fn write(&self, computed: Option<Sha256>) -> Result<bool> {
+        let mut edits = Vec::new();
+        if self.is_stale(computed) {
+            let value_edits = match computed {
+                Some(hash) => edit::set_string(&self.file, &self.binding, &hash.sri()),
+                None => edit::set_expr(&self.file, &self.binding, "null"),
+            };
+            edits.extend(value_edits.map_err(failure)?);
+        }
+        let fingerprint = self.fingerprint();
+        if self.recorded_fingerprint.as_deref() != Some(fingerprint.as_str()) {
+            edits.extend(edit::set_trailing_comment(
+                &self.binding,
+                &format!("{FINGERPRINT} {fingerprint}"),
+            ));
+        }
+        if edits.is_empty() {
+            return Ok(false);
+        }
+        let edited = goflake_syntax::apply(&self.file, edits).map_err(failure)?;
+        commit_change(
+            &self.path,
+            self.file.text(),
+            edited.text(),
+            WriteMode::default(),
+        )
     }
 }
 
@@ -166,20 +204,14 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         } else {
             HashMethod::Nix
         });
-    let flake_dir = located
-        .path
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let nix_hash = || -> Result<Option<Sha256>> {
         if located.module_dir.join("vendor/modules.txt").is_file() {
             return Ok(None);
         }
-        let flake_dir = if flake_dir.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            flake_dir.clone()
-        };
-        let absolute = flake_dir.canonicalize().unwrap_or(flake_dir);
+        let absolute = located
+            .file_dir
+            .canonicalize()
+            .unwrap_or_else(|_| located.file_dir.clone());
         goflake_runner::nix::go_modules_hash(&absolute, &config.package, &config.nix_args)
             .map(Some)
             .map_err(failure)
@@ -206,11 +238,7 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         }
     };
 
-    let stale = match (&located.current, &computed) {
-        (Current::Hash(current), Some(new)) => current != new,
-        (Current::Null, None) => false,
-        _ => true,
-    };
+    let stale = located.is_stale(computed);
     let shown = computed.map_or_else(|| "null".to_owned(), |h| h.sri());
     let location = located.file.location(located.binding.range().start());
     if config.check {
@@ -228,33 +256,7 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
             eprintln!("vendorHash is up to date ({location})");
         }
     }
-    let mut written = false;
-    if config.write {
-        let mut edits = Vec::new();
-        if stale {
-            let value_edits = match computed {
-                Some(hash) => edit::set_string(&located.file, &located.binding, &hash.sri()),
-                None => edit::set_expr(&located.file, &located.binding, "null"),
-            };
-            edits.extend(value_edits.map_err(failure)?);
-        }
-        let fingerprint = located.fingerprint();
-        if located.recorded_fingerprint.as_deref() != Some(fingerprint.as_str()) {
-            edits.extend(edit::set_trailing_comment(
-                &located.binding,
-                &format!("{FINGERPRINT} {fingerprint}"),
-            ));
-        }
-        if !edits.is_empty() {
-            let edited = goflake_syntax::apply(&located.file, edits).map_err(failure)?;
-            written = commit_change(
-                &located.path,
-                located.file.text(),
-                edited.text(),
-                WriteMode::default(),
-            )?;
-        }
-    }
+    let written = config.write && located.write(computed)?;
     if config.json {
         let report = Report {
             vendor_hash: computed.map(|h| h.sri()),
