@@ -1,8 +1,6 @@
 //! Generated flakes for the Go fixture projects: snapshots, real `nix-instantiate --parse`,
 //! and re-running on the output changes nothing.
 
-use std::path::Path;
-
 use goflake_gen::{GenError, SpecOptions, render, spec_from_project, update};
 use goflake_gomod::LoadOptions;
 use goflake_syntax::SourceFile;
@@ -18,22 +16,6 @@ fn load(case: &str) -> (tempfile::TempDir, goflake_gomod::Project) {
     };
     let project = goflake_gomod::load(&dir, LoadOptions::default()).unwrap();
     (temp, project)
-}
-
-fn parse_with_nix(nix: &Path, text: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("flake.nix");
-    std::fs::write(&file, text).unwrap();
-    let output = goflake_testkit::nix_command(nix)
-        .arg("--parse")
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}\n{text}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 const CASES: &[(&str, bool)] = &[
@@ -80,7 +62,7 @@ fn generated_flakes() {
         );
         insta::assert_snapshot!(name, shown);
         if let Some(nix) = &nix {
-            parse_with_nix(nix, &text);
+            goflake_testkit::assert_nix_parses_text(nix, &text, case);
         }
         // Re-running on its own output changes nothing.
         let file = SourceFile::parse("flake.nix", text.as_str());

@@ -176,7 +176,7 @@ fn edits() {
                     if let Some(nix) = &nix_instantiate
                         && !file.has_errors()
                     {
-                        check_with_nix(nix, edited.text(), line);
+                        goflake_testkit::assert_nix_parses_text(nix, edited.text(), line);
                     }
                 }
                 Err(err) => writeln!(out, "error: {}", visible(&err)).unwrap(),
@@ -184,20 +184,4 @@ fn edits() {
         }
         insta::assert_snapshot!(out);
     });
-}
-
-fn check_with_nix(nix_instantiate: &Path, text: &str, what: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("edited.nix");
-    std::fs::write(&file, text).unwrap();
-    let output = goflake_testkit::nix_command(nix_instantiate)
-        .arg("--parse")
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{what}: real Nix cannot parse the result:\n{}\n{text}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }

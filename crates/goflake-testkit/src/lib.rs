@@ -12,24 +12,14 @@ pub mod nix;
 mod zip;
 
 pub use goproxy::{GoProxy, Module};
-pub use nix::{NIX_CONFIG, NixEnv, host_system, nix_command};
+pub use nix::{
+    NIX_CONFIG, NixEnv, assert_nix_parses, assert_nix_parses_text, host_system, nix_command,
+};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Finds `name` on PATH.
-pub fn which(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| is_executable(candidate))
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    path.metadata()
-        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
+pub use goflake_runner::which;
 
 /// The path of `tool`, or `None` after reporting the skip of `test` (see the crate docs).
 pub fn require_tool(test: &str, tool: &str) -> Option<PathBuf> {
@@ -102,4 +92,17 @@ pub fn prepare_project(go: &Path, proxy: &GoProxy, cache: &Path, name: &str, dir
     {
         run_ok(proxy.go(go, cache).args(["mod", "tidy"]).current_dir(dir));
     }
+}
+
+/// Runs a wasip1 module under Node's WASI (preview1) and returns what it printed.
+pub fn run_wasi(node: &Path, module: &Path) -> String {
+    let runner = "const { WASI } = require('node:wasi'); const fs = require('node:fs');\
+        const wasi = new WASI({ version: 'preview1', args: ['app'], env: {} });\
+        WebAssembly.instantiate(fs.readFileSync(process.argv[1]), wasi.getImportObject())\
+        .then(({ instance }) => wasi.start(instance));";
+    run_ok(
+        std::process::Command::new(node)
+            .args(["--no-warnings", "-e", runner])
+            .arg(module),
+    )
 }

@@ -18,6 +18,30 @@ pub fn nix_command(program: &Path) -> Command {
     command
 }
 
+/// Fails the test, with Nix's message and `what`, unless `nix-instantiate --parse` accepts
+/// the file.
+pub fn assert_nix_parses(nix_instantiate: &Path, file: &Path, what: &str) {
+    let output = nix_command(nix_instantiate)
+        .arg("--parse")
+        .arg(file)
+        .output()
+        .expect("nix-instantiate runs");
+    assert!(
+        output.status.success(),
+        "{what}: real Nix cannot parse {}:\n{}",
+        file.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// [`assert_nix_parses`] for text (written to a temporary file); the text is shown too.
+pub fn assert_nix_parses_text(nix_instantiate: &Path, text: &str, what: &str) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("parsed.nix");
+    std::fs::write(&file, text).expect("the file can be written");
+    assert_nix_parses(nix_instantiate, &file, &format!("{what}\n{text}"));
+}
+
 /// Real Nix plus an instantiated copy of the nixpkgs stand-in.
 #[derive(Debug, Clone)]
 pub struct NixEnv {
@@ -63,6 +87,17 @@ impl NixEnv {
             "nixpkgs".into(),
             format!("path:{}", self.standin.display()),
         ]
+    }
+
+    /// Locks the flake's nixpkgs input to the stand-in (writes flake.lock), as a real
+    /// repository's lock pins it, for commands that evaluate the flake by its lock.
+    pub fn lock(&self, flake: &Path) {
+        let mut command = self.command();
+        command
+            .args(["flake", "lock"])
+            .args(self.override_nixpkgs())
+            .arg(format!("path:{}", flake.display()));
+        crate::run_ok(&mut command);
     }
 
     /// `nix build --no-link --json` of `path:<flake>#<attr>` for each attr, with the stand-in.

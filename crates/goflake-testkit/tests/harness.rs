@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use goflake_artifacts::Header;
 use goflake_testkit::{GoProxy, NixEnv, prepare_project, require_tool, run_ok, workspace_root};
 
 struct Setup {
@@ -104,21 +105,9 @@ fn got_hash(log: &str) -> Option<String> {
         .find_map(|l| l.trim().strip_prefix("got:").map(|h| h.trim().to_owned()))
 }
 
-fn elf_machine(bytes: &[u8]) -> Option<u16> {
-    (bytes.starts_with(b"\x7fELF")).then(|| u16::from_le_bytes([bytes[18], bytes[19]]))
-}
-
-fn pe_machine(bytes: &[u8]) -> Option<u16> {
-    if !bytes.starts_with(b"MZ") {
-        return None;
-    }
-    let offset = u32::from_le_bytes(bytes[0x3c..0x40].try_into().ok()?) as usize;
-    (bytes.get(offset..offset + 4)? == b"PE\0\0")
-        .then(|| u16::from_le_bytes([bytes[offset + 4], bytes[offset + 5]]))
-}
-
-fn is_wasm(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\0asm\x01\0\0\0")
+/// What an artifact's header says it is.
+fn header(path: &Path) -> Header {
+    Header::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// One run through everything: the fake-hash mismatch names the hash of the locally vendored
@@ -185,48 +174,39 @@ fn stand_in_builds_every_kind_of_target() {
     let built = nix.build(&flake, &attrs, Some(&s.proxy.url()));
     assert!(built.status.success(), "{}", stderr(&built));
     let outs = nix.out_paths(&flake, &attrs);
-    let read = |p: PathBuf| std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
 
     // Native: tests ran (doCheck), the binary is stamped through ldflags and runs.
     let native = outs[0].join("bin/withdeps");
-    assert_eq!(elf_machine(&read(native.clone())), Some(0x3e));
+    assert_eq!(header(&native), Header::Elf { machine: 0x3e });
     assert_eq!(
         run_ok(&mut Command::new(&native)),
         "GREETINGS, HOLA! 1.2.3\n"
     );
     // Cross builds land in bin/GOOS_GOARCH, as nixpkgs installs $GOPATH/bin as is.
     assert_eq!(
-        elf_machine(&read(outs[1].join("bin/linux_arm64/withdeps"))),
-        Some(0xb7)
+        header(&outs[1].join("bin/linux_arm64/withdeps")),
+        Header::Elf { machine: 0xb7 }
     );
     assert_eq!(
-        pe_machine(&read(outs[2].join("bin/windows_amd64/withdeps.exe"))),
-        Some(0x8664)
+        header(&outs[2].join("bin/windows_amd64/withdeps.exe")),
+        Header::Pe { machine: 0x8664 }
     );
     let wasip1 = outs[3].join("bin/wasip1_wasm/withdeps");
     let js = outs[4].join("bin/js_wasm/withdeps");
-    assert!(is_wasm(&read(wasip1.clone())));
-    assert!(is_wasm(&read(js.clone())));
+    assert_eq!(header(&wasip1), Header::Wasm);
+    assert_eq!(header(&js), Header::Wasm);
     // The plain form with tags and subPackages, and no version stamping.
     let plain = run_ok(&mut Command::new(outs[6].join("bin/withdeps")));
     assert_eq!(plain, "GREETINGS, HOLA! (loud) dev\n");
     // env.GOOS given as an argument is overwritten by the builder: a native build.
     let ignored = outs[7].join("bin/withdeps");
-    assert_eq!(elf_machine(&read(ignored)), Some(0x3e));
+    assert_eq!(header(&ignored), Header::Elf { machine: 0x3e });
     assert!(!outs[7].join("bin/windows_amd64").exists());
     let wasm_exec = outs[5].join("share/go/lib/wasm/wasm_exec_node.js");
     assert!(wasm_exec.is_file(), "{}", wasm_exec.display());
 
     let Some(node) = node else { return };
-    let wasi_runner = "const { WASI } = require('node:wasi'); const fs = require('node:fs');\
-        const wasi = new WASI({ version: 'preview1', args: ['withdeps'], env: {} });\
-        WebAssembly.instantiate(fs.readFileSync(process.argv[1]), wasi.getImportObject())\
-        .then(({ instance }) => wasi.start(instance));";
-    let out = run_ok(
-        Command::new(&node)
-            .args(["--no-warnings", "-e", wasi_runner])
-            .arg(&wasip1),
-    );
+    let out = goflake_testkit::run_wasi(&node, &wasip1);
     assert_eq!(out, "GREETINGS, HOLA! 1.2.3\n");
     // wasm_exec_node.js takes the module as its argument; it wants a .wasm name.
     let js_copy = tempfile::tempdir().unwrap();

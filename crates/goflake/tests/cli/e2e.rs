@@ -64,18 +64,6 @@ fn nix_build(nix: &NixEnv, flake: &Path, attrs: &[String], proxy: &GoProxy) -> V
     nix.out_paths(flake, &refs)
 }
 
-fn wasi_run(node: &Path, module: &Path) -> String {
-    let runner = "const { WASI } = require('node:wasi'); const fs = require('node:fs');\
-        const wasi = new WASI({ version: 'preview1', args: ['app'], env: {} });\
-        WebAssembly.instantiate(fs.readFileSync(process.argv[1]), wasi.getImportObject())\
-        .then(({ instance }) => wasi.start(instance));";
-    run_ok(
-        Command::new(node)
-            .args(["--no-warnings", "-e", runner])
-            .arg(module),
-    )
-}
-
 /// Builds all targets of a goflake flake, checks every artifact's header, the release's
 /// checksums and manifest, and returns the release directory and the native package.
 fn build_everything(
@@ -203,11 +191,7 @@ fn a_project_with_dependencies_from_init_to_release() {
     assert!(check.status.success(), "{}", stderr(&check));
 
     // Nix computes the same hash in the goModules derivation.
-    let mut lock = nix.command();
-    lock.args(["flake", "lock"])
-        .args(nix.override_nixpkgs())
-        .arg(format!("path:{}", dir.display()));
-    run_ok(&mut lock);
+    nix.lock(&dir);
     let by_nix = goflake_with(&proxy, &cache, &["vendor-hash", "--method", "nix", s(&dir)]);
     assert!(by_nix.status.success(), "{}", stderr(&by_nix));
     assert_eq!(stdout(&by_nix).trim(), local);
@@ -231,7 +215,7 @@ fn a_project_with_dependencies_from_init_to_release() {
     assert_eq!(run_ok(&mut run), "GREETINGS, HOLA! 0.1.0\n");
     if let Some(node) = &node {
         assert_eq!(
-            wasi_run(node, &release.join("withdeps_0.1.0_wasip1_wasm.wasm")),
+            goflake_testkit::run_wasi(node, &release.join("withdeps_0.1.0_wasip1_wasm.wasm")),
             "GREETINGS, HOLA! 0.1.0\n"
         );
         let js = tempfile::tempdir().unwrap();
@@ -302,7 +286,7 @@ fn a_scaffolded_project_builds_every_target() {
     run.args(["--", "-name", "nix"]);
     assert_eq!(run_ok(&mut run), "hello, nix (version 0.1.0)\n");
     if let Some(node) = &node {
-        let out = wasi_run(node, &release.join("hello_0.1.0_wasip1_wasm.wasm"));
+        let out = goflake_testkit::run_wasi(node, &release.join("hello_0.1.0_wasip1_wasm.wasm"));
         assert_eq!(out, "hello, world (version 0.1.0)\n");
     }
 }
@@ -324,11 +308,7 @@ fn nix_flake_init_from_the_goflake_templates() {
         std::fs::copy(root.join(file), goflake_copy.join(file)).unwrap();
     }
     goflake_testkit::copy_tree(&root.join("templates"), &goflake_copy.join("templates"));
-    let mut lock = nix.command();
-    lock.args(["flake", "lock"])
-        .args(nix.override_nixpkgs())
-        .arg(format!("path:{}", goflake_copy.display()));
-    run_ok(&mut lock);
+    nix.lock(&goflake_copy);
 
     let project = temp.path().join("project");
     std::fs::create_dir_all(&project).unwrap();
@@ -421,11 +401,7 @@ fn a_local_directory_replace_hashes_like_nix() {
     );
     let local = goflake_with(&proxy, &cache, &["vendor-hash", "--write", s(&dir)]);
     assert!(local.status.success(), "{}", stderr(&local));
-    let mut lock = nix.command();
-    lock.args(["flake", "lock"])
-        .args(nix.override_nixpkgs())
-        .arg(format!("path:{}", dir.display()));
-    run_ok(&mut lock);
+    nix.lock(&dir);
     let by_nix = goflake_with(&proxy, &cache, &["vendor-hash", "--method", "nix", s(&dir)]);
     assert!(by_nix.status.success(), "{}", stderr(&by_nix));
     assert_eq!(stdout(&by_nix).trim(), stdout(&local).trim());
@@ -498,11 +474,7 @@ fn proxy_vendor_hashes_like_nix() {
         "the Go-version warning: {}",
         stderr(&local)
     );
-    let mut lock = nix.command();
-    lock.args(["flake", "lock"])
-        .args(nix.override_nixpkgs())
-        .arg(format!("path:{}", dir.display()));
-    run_ok(&mut lock);
+    nix.lock(&dir);
     let by_nix = goflake_with(&proxy, &cache, &["vendor-hash", "--method", "nix", s(&dir)]);
     assert!(by_nix.status.success(), "{}", stderr(&by_nix));
     assert_eq!(stdout(&by_nix).trim(), stdout(&local).trim());

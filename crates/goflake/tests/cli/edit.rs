@@ -273,16 +273,7 @@ fn set_then_get_on_every_fixture() {
             let get = goflake(&["get", s(&path), &query]);
             assert_eq!(stdout(&get), format!("{value}\n"), "{}", source.display());
             if let Some(nix) = &nix {
-                let parse = goflake_testkit::nix_command(nix)
-                    .arg("--parse")
-                    .arg(&path)
-                    .output()
-                    .unwrap();
-                assert!(
-                    parse.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&parse.stderr)
-                );
+                goflake_testkit::assert_nix_parses(nix, &path, &query);
             }
             checked += 1;
         }
@@ -301,14 +292,5 @@ fn the_project_flake_parses() {
     else {
         return;
     };
-    let parse = goflake_testkit::nix_command(&nix)
-        .arg("--parse")
-        .arg(&flake)
-        .output()
-        .unwrap();
-    assert!(
-        parse.status.success(),
-        "{}",
-        String::from_utf8_lossy(&parse.stderr)
-    );
+    goflake_testkit::assert_nix_parses(&nix, &flake, "goflake's flake.nix");
 }
