@@ -17,6 +17,9 @@
       subPackages = [ "." ];
       # Built by the native package only: they need cgo, and the targets are pure Go.
       nativeOnly = [ ];
+      # Packages a target cannot compile (goflake compiled each one), left out of that
+      # target only.
+      unbuildable = { };
       ldflags = [
         "-s"
         "-w"
@@ -77,7 +80,9 @@
             native.overrideAttrs (old: {
               pname = "${pname}-${goos}-${goarch}";
               inherit (native) goModules;
-              subPackages = builtins.filter (p: !builtins.elem p nativeOnly) subPackages;
+              subPackages = builtins.filter (
+                p: !builtins.elem p (nativeOnly ++ (unbuildable.${target} or [ ]))
+              ) subPackages;
               env = old.env // {
                 GOOS = goos;
                 GOARCH = goarch;

@@ -8,8 +8,9 @@ import (
 	"net/http"
 )
 
-// version is stamped by the flake: -X main.version=<version>.
-var version = "dev"
+// version is the program's own; the flake stamps its release version over it
+// (-X main.version=<version>), from the newest v* tag once there is one.
+var version = "0.1.0"
 
 func handler() http.Handler {
 	mux := http.NewServeMux()

@@ -83,11 +83,16 @@ pub fn expected_header(target: &str) -> Option<Header> {
         (_, "wasm") => Header::Wasm,
         ("windows", "amd64") => Header::Pe { machine: 0x8664 },
         ("windows", "arm64") => Header::Pe { machine: 0xaa64 },
+        ("windows", "386") => Header::Pe { machine: 0x014c },
+        ("windows", "arm") => Header::Pe { machine: 0x01c4 },
         ("darwin", "amd64") => Header::MachO { cpu: 0x0100_0007 },
         ("darwin", "arm64") => Header::MachO { cpu: 0x0100_000c },
-        ("windows" | "darwin", _) => return None,
+        // Plan 9 binaries are a.out, not ELF; other windows and darwin pairs are unknown.
+        ("windows" | "darwin" | "plan9", _) => return None,
         (_, "amd64") => Header::Elf { machine: 0x3e },
         (_, "arm64") => Header::Elf { machine: 0xb7 },
+        (_, "386") => Header::Elf { machine: 0x03 },
+        (_, "arm") => Header::Elf { machine: 0x28 },
         _ => return None,
     })
 }
@@ -289,6 +294,10 @@ mod tests {
         );
         assert_eq!(Header::parse(b"#!/bin/sh\n"), Header::Other);
         assert_eq!(expected_header("plan9/386"), None);
+        elf[18] = 0x03;
+        assert_eq!(Header::parse(&elf), expected_header("linux/386").unwrap());
+        pe[0x84..0x86].copy_from_slice(&0x014cu16.to_le_bytes());
+        assert_eq!(Header::parse(&pe), expected_header("windows/386").unwrap());
     }
 
     #[test]

@@ -7,7 +7,7 @@ pub mod import;
 pub mod scaffold;
 
 use goflake_gomod::goreleaser::TemplatePart;
-use goflake_gomod::{DEFAULT_TARGETS, DIST_LIST, Project, Target};
+use goflake_gomod::{DIST_LIST, Project, Target};
 use goflake_syntax::edit::{self, ListItem};
 use goflake_syntax::{AttrPath, Literal, SourceFile, TextEdit, TextSize, string_literal};
 
@@ -87,6 +87,39 @@ pub struct FlakeSpec {
     pub targets: Vec<String>,
     /// Targets dropped because no binary builds for them, with the reason.
     pub dropped_targets: Vec<(String, String)>,
+    /// Main packages that exist but are not shipped by default: a user may list them in
+    /// subPackages, and updates keep them there.
+    pub other_mains: Vec<String>,
+    /// For a target, the packages it cannot compile (left out of that target only), with
+    /// the reason.
+    pub unbuildable: Vec<(String, Vec<(String, String)>)>,
+}
+
+impl FlakeSpec {
+    /// `unbuildable` as Nix: `{ "js/wasm" = [ "cmd/x" ]; }`.
+    fn unbuildable_expr(&self, eol: &str) -> String {
+        unbuildable_expr(&self.unbuildable, eol)
+    }
+}
+
+fn unbuildable_expr(entries: &[(String, Vec<(String, String)>)], eol: &str) -> String {
+    {
+        if entries.is_empty() {
+            return "{ }".to_owned();
+        }
+        let mut text = String::from("{");
+        for (target, packages) in entries {
+            let dirs: Vec<String> = packages
+                .iter()
+                .map(|(dir, _)| string_literal(dir).unwrap_or_else(|_| "\"\"".into()))
+                .collect();
+            let list = nixfmt_list(&dirs, eol).replace(eol, &format!("{eol}  "));
+            let name = string_literal(target).unwrap_or_else(|_| "\"\"".into());
+            text.push_str(&format!("{eol}  {name} = {list};"));
+        }
+        text.push_str(&format!("{eol}}}"));
+        text
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -119,19 +152,19 @@ pub fn spec_from_project(
         });
     }
     let mut warnings = Vec::new();
-    let goreleaser_build = options
-        .from_goreleaser
-        .then_some(project.goreleaser.as_ref())
-        .flatten()
-        .and_then(|g| g.builds.iter().find(|b| !b.skip));
+    // The GoReleaser build of a shipped main package: how the project releases itself.
+    let goreleaser_build = project.goreleaser.as_ref().and_then(|g| {
+        g.builds
+            .iter()
+            .find(|b| !b.skip && project.main_packages.iter().any(|m| m.dir == b.main))
+    });
     if options.from_goreleaser && goreleaser_build.is_none() {
         warnings.push("--from-goreleaser: no GoReleaser build found; using the defaults".into());
     }
 
-    let requested: Vec<String> = match (&options.targets, goreleaser_build) {
-        (Some(targets), _) => targets.clone(),
-        (None, Some(build)) => build.targets.iter().map(ToString::to_string).collect(),
-        (None, None) => DEFAULT_TARGETS.iter().map(|t| (*t).to_owned()).collect(),
+    let requested: Vec<String> = match &options.targets {
+        Some(targets) => targets.clone(),
+        None => project.targets.iter().map(|t| t.target.clone()).collect(),
     };
     let mut targets = Vec::new();
     let mut dropped_targets = Vec::new();
@@ -141,17 +174,15 @@ pub fn spec_from_project(
         if targets.contains(&spec) {
             continue;
         }
-        let buildable = match project.targets.iter().find(|t| t.target == spec) {
+        let proposal = project.targets.iter().find(|t| t.target == spec);
+        let buildable = match proposal {
             Some(proposal) => proposal.proposed,
             None => project.main_packages.iter().any(|m| !m.cgo.required),
         };
         if buildable {
             targets.push(spec);
         } else {
-            let reason = project
-                .targets
-                .iter()
-                .find(|t| t.target == spec)
+            let reason = proposal
                 .map(|t| {
                     t.left_out
                         .iter()
@@ -170,6 +201,26 @@ pub fn spec_from_project(
         .iter()
         .map(|m| m.dir.clone())
         .collect();
+    let mut unbuildable = Vec::new();
+    for target in &targets {
+        let packages: Vec<(String, String)> = project
+            .main_packages
+            .iter()
+            .filter(|m| !m.cgo.required)
+            .filter_map(|m| {
+                m.excluded_targets
+                    .iter()
+                    .find(|e| &e.target == target)
+                    .map(|e| (m.dir.clone(), e.reason.clone()))
+            })
+            .collect();
+        for (dir, reason) in &packages {
+            warnings.push(format!("{dir} is left out of {target}: {reason}"));
+        }
+        if !packages.is_empty() {
+            unbuildable.push((target.clone(), packages));
+        }
+    }
     let native_only: Vec<String> = project
         .main_packages
         .iter()
@@ -189,21 +240,36 @@ pub fn spec_from_project(
         .binary
         .clone();
 
-    let ldflags = match goreleaser_build {
-        Some(build) => build
-            .ldflags
+    let stamps_version = |parts: &[TemplatePart]| {
+        parts
             .iter()
-            .map(|t| match t.parts.as_slice() {
-                [TemplatePart::Text(text)] => Ldflag::Plain(text.clone()),
-                parts => Ldflag::Template(parts.to_vec()),
-            })
-            .collect(),
+            .any(|p| matches!(p, TemplatePart::Version | TemplatePart::Tag))
+    };
+    let ldflags = match goreleaser_build {
+        Some(build) => {
+            let mut flags = Vec::new();
+            for template in &build.ldflags {
+                if !project.version.known && stamps_version(&template.parts) {
+                    warnings.push(format!(
+                        "ldflag `{}` left out: the project has no version yet (no v* tag, none declared), and binaries never report one it did not have",
+                        template.raw
+                    ));
+                    continue;
+                }
+                flags.push(match template.parts.as_slice() {
+                    [TemplatePart::Text(text)] => Ldflag::Plain(text.clone()),
+                    parts => Ldflag::Template(parts.to_vec()),
+                });
+            }
+            flags
+        }
         None => {
             let mut flags = vec![Ldflag::Plain("-s".into()), Ldflag::Plain("-w".into())];
             let mut stamped: Vec<&str> = Vec::new();
             for var in project
                 .main_packages
                 .iter()
+                .filter(|_| project.version.known)
                 .filter_map(|m| m.version_var.as_deref())
             {
                 if !stamped.contains(&var) {
@@ -245,6 +311,12 @@ pub fn spec_from_project(
             ldflags,
             targets,
             dropped_targets,
+            other_mains: project
+                .left_out_mains
+                .iter()
+                .map(|m| m.dir.clone())
+                .collect(),
+            unbuildable,
         },
         warnings,
     ))
@@ -348,6 +420,14 @@ pub fn render(spec: &FlakeSpec) -> Result<String, GenError> {
         let list = nixfmt_list(&items, template.line_ending());
         edits.extend(edit::set_expr(&template, &binding, &list).map_err(edit_err)?);
     }
+    edits.extend(
+        edit::set_expr(
+            &template,
+            &find(&template, "unbuildable")?,
+            &spec.unbuildable_expr(template.line_ending()),
+        )
+        .map_err(edit_err)?,
+    );
     if !spec.dropped_targets.is_empty() {
         edits.push(comment_above(
             &template,
@@ -412,6 +492,21 @@ pub fn read_list(file: &SourceFile, name: &str) -> Result<Vec<String>, GenError>
     }
 }
 
+/// The packages `unbuildable` leaves out of `target` (none when the flake has no such
+/// binding, as flakes from before it).
+pub fn read_unbuildable(file: &SourceFile, target: &str) -> Vec<String> {
+    let Ok(name) = string_literal(target) else {
+        return Vec::new();
+    };
+    let Ok(path) = format!("outputs.unbuildable.{name}").parse::<AttrPath>() else {
+        return Vec::new();
+    };
+    match goflake_syntax::find(file, &path).map(|b| goflake_syntax::read_literal(file, &b)) {
+        Ok(Ok(Literal::StringList(items))) => items,
+        _ => Vec::new(),
+    }
+}
+
 /// The string bound to `outputs.<name>`, when it is a literal.
 pub fn read_string(file: &SourceFile, name: &str) -> Option<String> {
     let binding = find(file, name).ok()?;
@@ -463,11 +558,11 @@ pub fn update(
         );
     }
     let sync =
-        |name: &str, wanted: &[String], keep_extra: bool| -> Result<Vec<TextEdit>, GenError> {
+        |name: &str, wanted: &[String], keep: &[String]| -> Result<Vec<TextEdit>, GenError> {
             let current = read_list(file, name)?;
             let mut next: Vec<String> = current
                 .iter()
-                .filter(|c| keep_extra || wanted.contains(c))
+                .filter(|c| keep.contains(c) || wanted.contains(c))
                 .cloned()
                 .collect();
             for w in wanted {
@@ -480,28 +575,47 @@ pub fn update(
             }
             edit::set_list(file, &find(file, name)?, &strs(&next)).map_err(edit_err)
         };
-    edits.extend(sync("subPackages", &spec.sub_packages, false)?);
-    edits.extend(sync("nativeOnly", &spec.native_only, false)?);
-    if targets_given {
-        let current = read_list(file, "targets")?;
-        if current != spec.targets {
-            edits.extend(
-                edit::set_list(file, &find(file, "targets")?, &strs(&spec.targets))
-                    .map_err(edit_err)?,
-            );
-        }
-    } else {
-        let current = read_list(file, "targets")?;
-        let dropped: Vec<&String> = spec.dropped_targets.iter().map(|(t, _)| t).collect();
-        let kept: Vec<String> = current
+    // Main packages the user added (e.g. a tool left out by default) stay while they exist.
+    edits.extend(sync("subPackages", &spec.sub_packages, &spec.other_mains)?);
+    edits.extend(sync("nativeOnly", &spec.native_only, &[])?);
+    // Flakes from before `unbuildable` cannot leave a package out of one target: such a
+    // target is dropped instead.
+    let unbuildable_binding = find(file, "unbuildable").ok();
+    let current = read_list(file, "targets")?;
+    let mut dropped: Vec<&String> = spec.dropped_targets.iter().map(|(t, _)| t).collect();
+    if unbuildable_binding.is_none() {
+        dropped.extend(spec.unbuildable.iter().map(|(t, _)| t));
+    }
+    let next: Vec<String> = if targets_given {
+        spec.targets
             .iter()
             .filter(|t| !dropped.contains(t))
             .cloned()
+            .collect()
+    } else {
+        current
+            .iter()
+            .filter(|t| !dropped.contains(t))
+            .cloned()
+            .collect()
+    };
+    if next != current {
+        edits
+            .extend(edit::set_list(file, &find(file, "targets")?, &strs(&next)).map_err(edit_err)?);
+    }
+    if let Some(binding) = unbuildable_binding {
+        let wanted: Vec<(String, Vec<(String, String)>)> = spec
+            .unbuildable
+            .iter()
+            .filter(|(t, _)| next.contains(t))
+            .cloned()
             .collect();
-        if kept != current {
-            edits.extend(
-                edit::set_list(file, &find(file, "targets")?, &strs(&kept)).map_err(edit_err)?,
-            );
+        let text = unbuildable_expr(&wanted, file.line_ending());
+        // Compared without layout: set_expr indents the text to the binding.
+        let squeeze = |t: &str| t.split_whitespace().collect::<String>();
+        let current_text = binding.value().map(|v| squeeze(&v.text().to_string()));
+        if current_text != Some(squeeze(&text)) {
+            edits.extend(edit::set_expr(file, &binding, &text).map_err(edit_err)?);
         }
     }
     Ok(edits)

@@ -11,6 +11,10 @@ pub struct GoFileHeader {
     pub imports: Vec<String>,
     /// `version` or `Version` declared as a package-level string variable.
     pub version_var: Option<String>,
+    /// The string literal a package-level `version`/`Version` var or const is set to.
+    pub declared_version: Option<String>,
+    /// `//go:generate go run <pkg>` arguments: packages run as generators, not shipped.
+    pub generate_runs: Vec<String>,
 }
 
 /// A tiny Go lexer for the header: identifiers, strings, punctuation; comments are returned
@@ -157,13 +161,85 @@ pub fn read_header(text: &str) -> Result<Option<GoFileHeader>, String> {
             None => break,
         }
     }
-    let version_var = find_version_var(&text[lexer.pos..]);
+    let body = &text[lexer.pos..];
+    let version_var = find_version_var(body);
     Ok(Some(GoFileHeader {
         package: package.to_owned(),
         constraint,
         imports,
         version_var,
+        declared_version: declared_value(body, &["version", "Version"]),
+        generate_runs: generate_runs(text),
     }))
+}
+
+/// The string literal bound to one of `names` by a package-level `var` or `const`
+/// (`var version = "0.66"`, `const Version = "1.2.3"`, or inside a `( … )` block).
+pub fn declared_value(body: &str, names: &[&str]) -> Option<String> {
+    let mut in_block = false;
+    for line in body.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        let decl = if in_block {
+            if code.trim_start().starts_with(')') {
+                in_block = false;
+                continue;
+            }
+            code.trim()
+        } else {
+            let Some(rest) = code
+                .strip_prefix("var")
+                .or_else(|| code.strip_prefix("const"))
+            else {
+                continue;
+            };
+            if !rest.starts_with([' ', '\t', '(']) {
+                continue;
+            }
+            let rest = rest.trim();
+            if rest.starts_with('(') {
+                in_block = true;
+                continue;
+            }
+            rest
+        };
+        let Some((lhs, value)) = decl.split_once('=') else {
+            continue;
+        };
+        let mut words = lhs.split_whitespace();
+        let (Some(name), rest) = (words.next(), words.next()) else {
+            continue;
+        };
+        if !names.contains(&name) || rest.is_some_and(|r| r != "string") {
+            continue;
+        }
+        let value = value.trim();
+        let literal = match value.chars().next() {
+            Some('"') => value[1..].split('"').next(),
+            Some('`') => value[1..].split('`').next(),
+            _ => None,
+        };
+        if let Some(literal) = literal
+            && !literal.contains('\\')
+        {
+            return Some(literal.to_owned());
+        }
+    }
+    None
+}
+
+/// The packages a file runs through `//go:generate go run PKG` (a directory, a `.go` file
+/// or an import path), as written.
+fn generate_runs(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix("//go:generate "))
+        .filter_map(|command| {
+            let mut words = command.split_whitespace();
+            (words.next() == Some("go") && words.next() == Some("run"))
+                .then(|| words.find(|w| !w.starts_with('-')))
+                .flatten()
+                .map(str::to_owned)
+        })
+        .collect()
 }
 
 /// A package-level `var version string`, `var Version = "dev"` or the same inside `var ( … )`.
@@ -269,6 +345,34 @@ func main() { fmt.Println("import \"nope\"") }
             Some("ignore")
         );
         assert_eq!(build_line("//go:buildfoo\npackage x\n"), None);
+    }
+
+    #[test]
+    fn declared_versions() {
+        assert_eq!(
+            declared_value("var version = \"0.66\"\n", &["version"]).as_deref(),
+            Some("0.66")
+        );
+        assert_eq!(
+            declared_value(
+                "const (\n\tname = \"x\"\n\tVersion string = `1.2.3`\n)\n",
+                &["Version"]
+            )
+            .as_deref(),
+            Some("1.2.3")
+        );
+        assert_eq!(declared_value("var version string\n", &["version"]), None);
+        assert_eq!(declared_value("var versionX = \"1\"\n", &["version"]), None);
+        assert_eq!(
+            declared_value("func f() {\n\tvar version = \"x\"\n}\n", &["version"]),
+            None
+        );
+    }
+
+    #[test]
+    fn generators_run_by_go_generate() {
+        let text = "package x\n\n//go:generate go run ./internal/gen -out x.go\n//go:generate go run -mod=mod gen.go\n//go:generate stringer -type T\n";
+        assert_eq!(generate_runs(text), ["./internal/gen", "gen.go"]);
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub fn load(dir: &Path, default_name: &str) -> Result<Option<GoReleaser>, GoRele
 
 /// Parses GoReleaser YAML; `file` names it in errors and warnings.
 pub fn parse(file: &str, text: &str, default_name: &str) -> Result<GoReleaser, GoReleaserError> {
-    let value: Value = serde_yaml_ng::from_str(text).map_err(|err| {
+    let yaml_error = |err: serde_yaml_ng::Error| {
         let (line, col) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
         GoReleaserError {
             file: file.to_owned(),
@@ -95,7 +95,11 @@ pub fn parse(file: &str, text: &str, default_name: &str) -> Result<GoReleaser, G
             col,
             message: err.to_string(),
         }
-    })?;
+    };
+    // Anchors and aliases are resolved by the parser; merge keys (`<<: *defaults`) as
+    // GoReleaser's YAML library applies them.
+    let mut value: Value = serde_yaml_ng::from_str(text).map_err(yaml_error)?;
+    value.apply_merge().map_err(yaml_error)?;
     let mut warnings = Vec::new();
     let top = value.as_mapping().cloned().unwrap_or_default();
     let schema = match top.get("version").and_then(Value::as_u64) {
@@ -534,6 +538,36 @@ mod tests {
                 "-X main.date={{.Date}}",
                 "-X main.builtBy=goreleaser"
             ]
+        );
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge_keys() {
+        let yaml = "version: 2\nx-defaults: &defaults\n  env: [CGO_ENABLED=0]\n  goos: [linux, darwin]\n  goarch: [amd64, arm64]\n  ldflags: &flags\n    - -s -w -X main.version={{.Version}}\nbuilds:\n  - <<: *defaults\n    id: tool\n    main: ./cmd/tool\n  - <<: *defaults\n    id: other\n    main: ./cmd/other\n    goos: [windows]\n    ldflags: *flags\n";
+        let g = parse(".goreleaser.yaml", yaml, "p").unwrap();
+        assert_eq!(g.builds.len(), 2);
+        let tool = &g.builds[0];
+        assert_eq!(tool.id.as_deref(), Some("tool"));
+        assert_eq!(tool.main, "cmd/tool");
+        assert_eq!(tool.cgo, Some(false));
+        let targets: Vec<String> = tool.targets.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            targets,
+            ["linux/amd64", "linux/arm64", "darwin/amd64", "darwin/arm64"]
+        );
+        let raw: Vec<&str> = tool.ldflags.iter().map(|t| t.raw.as_str()).collect();
+        assert_eq!(raw, ["-s", "-w", "-X main.version={{.Version}}"]);
+        // The build's own keys win over the merged ones.
+        let other: Vec<String> = g.builds[1]
+            .targets
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(other, ["windows/amd64", "windows/arm64"]);
+        assert!(
+            !g.warnings.iter().any(|w| w.contains("<<")),
+            "{:?}",
+            g.warnings
         );
     }
 

@@ -10,7 +10,9 @@ pub mod project;
 
 pub use constraint::{DEFAULT_TARGETS, DIST_LIST, Target};
 pub use modfile::{GoMod, ModFileError, parse_go_mod};
-pub use project::{LoadOptions, ModelError, Project, load};
+pub use project::{
+    CompileVerdict, LoadOptions, ModelError, Project, TargetCheck, UNRELEASED_VERSION, load,
+};
 
 /// A short digest of what `vendorHash` depends on: go.sum's contents, the `go` line, modRoot
 /// and proxyVendor. Recorded next to the hash, it tells a stale hash without Go or Nix.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::constraint::{DEFAULT_TARGETS, DIST_LIST, Target, file_name_constraint};
 use crate::git;
 use crate::gofile::{GoFileHeader, read_header};
-use crate::goreleaser::{self, GoReleaser, GoReleaserError};
+use crate::goreleaser::{self, GoReleaser, GoReleaserError, TemplatePart};
 use crate::modfile::{GoMod, GoWork, ModFileError, parse_go_mod, parse_go_version, parse_go_work};
 
 /// The Go minor versions nixpkgs packages (late 2026) and the one `go`/`buildGoModule` use.
@@ -38,10 +38,18 @@ pub enum ModelError {
     },
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     /// Continue without a malformed GoReleaser file (with a warning) instead of failing.
     pub ignore_goreleaser: bool,
+    /// Main packages chosen by the user (directories relative to the module), instead of
+    /// the packager's rules.
+    pub mains: Vec<String>,
+    /// The directory the flake's source starts at, when it is not the git root (modRoot is
+    /// relative to it).
+    pub source_root: Option<PathBuf>,
+    /// The targets to consider instead of the GoReleaser matrix or the default list.
+    pub targets: Option<Vec<Target>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,7 +66,11 @@ pub struct Project {
     pub version: ProjectVersion,
     pub layout: Layout,
     pub main_packages: Vec<MainPackage>,
+    /// Main packages that are not shipped (maintainer tools, generators, examples), with why.
+    pub left_out_mains: Vec<LeftOutMain>,
     pub targets: Vec<TargetProposal>,
+    /// How the targets were checked: by compiling them, or only by build constraints.
+    pub target_check: TargetCheck,
     pub goreleaser: Option<GoReleaser>,
     pub gomod: GoMod,
     pub warnings: Vec<String>,
@@ -78,8 +90,36 @@ pub struct GoChoice {
 #[derive(Debug, Clone, Serialize)]
 pub struct ProjectVersion {
     pub version: String,
-    /// `git tag v1.2.3` or `default`.
+    /// `git tag v1.2.3`, where the source declares it, or why there is none.
     pub source: String,
+    /// Whether the version is the project's own (a tag or a declared value), so binaries may
+    /// be stamped with it; never true for the placeholder.
+    pub known: bool,
+}
+
+/// The Nix version of a project that has neither a tag nor a declared version (nixpkgs'
+/// convention for unreleased code); binaries are never stamped with it.
+pub const UNRELEASED_VERSION: &str = "0-unstable";
+
+/// A main package goflake does not ship by default.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOutMain {
+    pub dir: String,
+    pub binary: String,
+    pub reason: String,
+}
+
+/// How the proposed targets were verified.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "snake_case", tag = "method")]
+pub enum TargetCheck {
+    /// Only build constraints and cgo were read (Go was not asked).
+    #[default]
+    Constraints,
+    /// Every candidate target was compiled with this Go.
+    Compiled { go: String },
+    /// Compiling was attempted but could not run; the targets are unverified.
+    Unverified { reason: String },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,6 +152,8 @@ pub struct MainPackage {
     pub cgo: Cgo,
     /// `main.version` when the package declares a version string variable.
     pub version_var: Option<String>,
+    /// The value the package's `version` var or const declares (`"0.66"`), when any.
+    pub declared_version: Option<String>,
     /// Targets of the default list this binary can be built for, pure Go, cgo off.
     pub targets: Vec<String>,
     pub excluded_targets: Vec<Excluded>,
@@ -147,6 +189,7 @@ pub struct TargetProposal {
 
 struct FileInfo {
     name: String,
+    path: PathBuf,
     header: GoFileHeader,
     build_line: Option<String>,
 }
@@ -155,6 +198,37 @@ struct PackageInfo {
     dir: String,
     import_path: String,
     files: Vec<FileInfo>,
+}
+
+/// The module-relative directory of a package given to `go run` in a `//go:generate` line of
+/// a file in `dir` (`./gen`, `../tools/x`, `gen.go`, or a module import path).
+fn generator_dir(dir: &str, arg: &str, module: &str) -> Option<String> {
+    let joined = if let Some(rest) = arg
+        .strip_prefix(module)
+        .filter(|r| r.is_empty() || r.starts_with('/'))
+    {
+        rest.trim_start_matches('/').to_owned()
+    } else if arg.starts_with('.') && !arg.ends_with(".go") {
+        // `go run gen.go` runs a single (`//go:build ignore`) file, not a package.
+        format!("{dir}/{arg}")
+    } else {
+        return None;
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    })
 }
 
 impl PackageInfo {
@@ -229,7 +303,14 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Project, ModelError> {
         source,
     })?;
     let repo_root = git::repository_root(&absolute);
-    let mod_root = match &repo_root {
+    let source_root = match &options.source_root {
+        Some(root) => Some(root.canonicalize().map_err(|source| ModelError::Io {
+            path: root.clone(),
+            source,
+        })?),
+        None => repo_root.clone(),
+    };
+    let mod_root = match &source_root {
         Some(root) if root != &absolute => {
             format!(
                 "{}",
@@ -241,22 +322,11 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Project, ModelError> {
 
     let pname = module_base_name(&gomod.module);
     let go = choose_go(&gomod, &mut warnings);
-    let version = match repo_root
+    let tag = repo_root
         .as_deref()
         .map(git::tags)
         .as_deref()
-        .and_then(git::newest_version_tag)
-    {
-        Some((tag, version)) => ProjectVersion {
-            version,
-            source: format!("git tag {tag}"),
-        },
-        None => ProjectVersion {
-            version: "0.1.0".into(),
-            source: "default: no v* git tag".into(),
-        },
-    };
-
+        .and_then(git::newest_version_tag);
     let workspace = find_go_work(&absolute, repo_root.as_deref(), &mut warnings)?;
     let mut nested_modules = Vec::new();
     let mut packages = Vec::new();
@@ -301,11 +371,13 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Project, ModelError> {
         .iter()
         .map(|p| (p.import_path.as_str(), p))
         .collect();
-    let mut main_packages = Vec::new();
-    for package in packages.iter().filter(|p| p.is_main_somewhere()) {
-        main_packages.push(main_package(package, &gomod.module, &pname, &by_path));
-    }
-    let targets = propose_targets(&main_packages);
+    let mut all_mains: Vec<MainPackage> = packages
+        .iter()
+        .filter(|p| p.is_main_somewhere())
+        .map(|package| main_package(package, &gomod.module, &pname, &by_path))
+        .collect();
+    // The module's root first, then by directory.
+    all_mains.sort_by(|a, b| (a.dir != ".", &a.dir).cmp(&(b.dir != ".", &b.dir)));
 
     let goreleaser = match goreleaser::load(dir, &pname) {
         Ok(g) => g,
@@ -318,6 +390,46 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Project, ModelError> {
     if let Some(g) = &goreleaser {
         warnings.extend(g.warnings.iter().cloned());
     }
+    let module = gomod.module.as_str();
+    let generators: BTreeSet<String> = packages
+        .iter()
+        .flat_map(|p| {
+            p.files.iter().flat_map(move |f| {
+                f.header
+                    .generate_runs
+                    .iter()
+                    .filter_map(move |arg| generator_dir(&p.dir, arg, module))
+            })
+        })
+        .collect();
+    let (main_packages, left_out_mains) = select_mains(
+        all_mains,
+        goreleaser.as_ref(),
+        &options.mains,
+        &generators,
+        &mut warnings,
+    );
+    for main in &main_packages {
+        if SYSTEM_COMMANDS.contains(&main.binary.as_str()) {
+            warnings.push(format!(
+                "{}: the binary is named `{}`, like a common system command; installed in a profile it would shadow it",
+                main.dir, main.binary
+            ));
+        }
+    }
+    let mut main_packages = main_packages;
+    let version = project_version(tag, &main_packages, goreleaser.as_ref(), &packages);
+    let candidates = match &options.targets {
+        Some(targets) => targets.clone(),
+        None => candidate_targets(goreleaser.as_ref(), &main_packages),
+    };
+    for main in &mut main_packages {
+        if let Some(package) = by_path.get(main.import_path.as_str()) {
+            constraint_verdicts(main, package, &candidates);
+        }
+    }
+    let targets = propose_targets(&main_packages, &candidates);
+
     Ok(Project {
         dir: dir.to_path_buf(),
         module: gomod.module.clone(),
@@ -327,11 +439,272 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Project, ModelError> {
         version,
         layout,
         main_packages,
+        left_out_mains,
         targets,
+        target_check: TargetCheck::Constraints,
         goreleaser,
         gomod,
         warnings,
     })
+}
+
+/// Commands a shipped binary should not be named after: in a profile it would shadow them.
+const SYSTEM_COMMANDS: &[&str] = &[
+    "install", "test", "cat", "ls", "cp", "mv", "rm", "ln", "find", "sort", "env", "make", "git",
+    "go", "nix", "sh", "bash", "tar", "diff", "patch", "echo", "true", "false", "date", "file",
+    "which", "kill", "ps", "top", "time", "watch", "xargs", "yes", "head", "tail", "touch",
+    "mkdir", "chmod", "chown", "link", "join", "split", "expr", "printf", "read", "wc", "id",
+];
+
+/// Directory names whose main packages are tooling, not the product (as packagers read a
+/// repository): the first path element decides.
+fn tooling_dir(dir: &str) -> Option<&'static str> {
+    for element in dir.split('/') {
+        let kind = match element {
+            "scripts" | "script" => "maintainer scripts",
+            "tools" | "tool" | "hack" => "maintainer tools",
+            "internal" => "an internal package",
+            "examples" | "example" | "_examples" => "an example",
+            "docs" | "doc" => "documentation tooling",
+            "bench" | "benchmark" | "benchmarks" => "a benchmark",
+            e if e.starts_with("test") => "test tooling",
+            _ => continue,
+        };
+        return Some(kind);
+    }
+    None
+}
+
+/// Chooses the main packages to ship, as a packager would: the user's list; else the
+/// GoReleaser builds' `main`; else `.` and `cmd/*`; else every main package outside tooling
+/// directories. Generators (run by `go generate`) are never chosen by a rule.
+fn select_mains(
+    all: Vec<MainPackage>,
+    goreleaser: Option<&GoReleaser>,
+    explicit: &[String],
+    generators: &BTreeSet<String>,
+    warnings: &mut Vec<String>,
+) -> (Vec<MainPackage>, Vec<LeftOutMain>) {
+    let normalize = |dir: &str| {
+        let trimmed = dir.trim_start_matches("./").trim_end_matches('/');
+        if trimmed.is_empty() {
+            ".".to_owned()
+        } else {
+            trimmed.to_owned()
+        }
+    };
+    let releaser_mains: Vec<String> = goreleaser
+        .map(|g| {
+            g.builds
+                .iter()
+                .filter(|b| !b.skip)
+                .map(|b| b.main.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let chosen: Vec<String> = explicit.iter().map(|d| normalize(d)).collect();
+    let rule = if !chosen.is_empty() {
+        MainRule::Explicit(&chosen)
+    } else if !releaser_mains.is_empty() {
+        MainRule::GoReleaser(&releaser_mains)
+    } else if all
+        .iter()
+        .any(|m| is_conventional(&m.dir) && !generators.contains(&m.dir))
+    {
+        MainRule::Conventional
+    } else {
+        MainRule::NotTooling
+    };
+    let expected: &[String] = match rule {
+        MainRule::Explicit(dirs) | MainRule::GoReleaser(dirs) => dirs,
+        _ => &[],
+    };
+    for dir in expected {
+        if !all.iter().any(|m| &m.dir == dir) {
+            warnings.push(match rule {
+                MainRule::Explicit(_) => format!("--main {dir}: no main package there"),
+                _ => format!(
+                    "{}: builds main `{dir}`, which is not a main package here",
+                    goreleaser.map(|g| g.file.as_str()).unwrap_or_default()
+                ),
+            });
+        }
+    }
+    let releaser_file = goreleaser
+        .map(|g| short_file_name(&g.file))
+        .unwrap_or_default();
+    let wanted = |m: &MainPackage| -> Option<String> {
+        match rule {
+            MainRule::Explicit(dirs) => {
+                (!dirs.contains(&m.dir)).then(|| "not chosen with --main".to_owned())
+            }
+            MainRule::GoReleaser(dirs) => {
+                (!dirs.contains(&m.dir)).then(|| format!("not built by {releaser_file}"))
+            }
+            _ if generators.contains(&m.dir) => Some("a generator run by `go generate`".to_owned()),
+            MainRule::Conventional if is_conventional(&m.dir) => None,
+            MainRule::Conventional => Some(match tooling_dir(&m.dir) {
+                Some(kind) => format!("{kind}, not `.` or `cmd/*`"),
+                None => "not `.` or `cmd/*`".to_owned(),
+            }),
+            MainRule::NotTooling => tooling_dir(&m.dir).map(str::to_owned),
+        }
+    };
+    let mut selected = Vec::new();
+    let mut left_out = Vec::new();
+    for main in all {
+        match wanted(&main) {
+            None => selected.push(main),
+            Some(reason) => left_out.push(LeftOutMain {
+                dir: main.dir.clone(),
+                binary: main.binary.clone(),
+                reason,
+            }),
+        }
+    }
+    if !left_out.is_empty() {
+        let dirs: Vec<&str> = left_out.iter().map(|l| l.dir.as_str()).collect();
+        warnings.push(format!(
+            "main packages not shipped: {} (see `goflake inspect`); to ship one, add it to subPackages in flake.nix or run `goflake init --main DIR` for each",
+            dirs.join(", ")
+        ));
+    }
+    (selected, left_out)
+}
+
+/// How the shipped main packages are chosen, most explicit first.
+#[derive(Clone, Copy)]
+enum MainRule<'a> {
+    /// `--main DIR …`.
+    Explicit(&'a [String]),
+    /// The GoReleaser builds' `main`.
+    GoReleaser(&'a [String]),
+    /// `.`, `cmd` and `cmd/*`.
+    Conventional,
+    /// Every main package outside tooling directories.
+    NotTooling,
+}
+
+/// `.`, `cmd` and `cmd/<name>`: where Go projects put the programs they ship.
+fn is_conventional(dir: &str) -> bool {
+    dir == "."
+        || dir == "cmd"
+        || dir
+            .strip_prefix("cmd/")
+            .is_some_and(|rest| !rest.contains('/'))
+}
+
+fn short_file_name(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Looks like a release version (`1.2.3`, `v0.66`, `2024.01.02`), not a placeholder such as
+/// `dev`, `devel`, `unknown` or `(devel)`.
+fn version_like(text: &str) -> bool {
+    let digits = text.strip_prefix('v').unwrap_or(text);
+    digits.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+}
+
+/// The project's version: the newest `v*` tag; else the value the source declares (a
+/// `version` var or const of a shipped main package, or the variable a GoReleaser ldflag
+/// stamps); else none, and binaries are not stamped.
+fn project_version(
+    tag: Option<(String, String)>,
+    mains: &[MainPackage],
+    goreleaser: Option<&GoReleaser>,
+    packages: &[PackageInfo],
+) -> ProjectVersion {
+    if let Some((tag, version)) = tag {
+        return ProjectVersion {
+            version,
+            source: format!("git tag {tag}"),
+            known: true,
+        };
+    }
+    for main in mains {
+        if let Some(value) = main.declared_version.as_deref().filter(|v| version_like(v)) {
+            return ProjectVersion {
+                version: value.trim_start_matches('v').to_owned(),
+                source: format!("declared in {} (no v* git tag)", main.dir),
+                known: true,
+            };
+        }
+    }
+    // `-X path/to/pkg.version={{.Version}}`: the variable the release stamps.
+    let stamped = goreleaser
+        .into_iter()
+        .flat_map(|g| g.builds.iter().filter(|b| !b.skip))
+        .flat_map(|b| b.ldflags.iter())
+        .filter_map(|flag| {
+            let (target, _) = flag.raw.strip_prefix("-X ")?.split_once('=')?;
+            flag.parts
+                .iter()
+                .any(|p| matches!(p, TemplatePart::Version | TemplatePart::Tag))
+                .then(|| target.trim_matches(['\'', '"']).to_owned())
+        });
+    for target in stamped {
+        let Some((package, name)) = target.rsplit_once('.') else {
+            continue;
+        };
+        let Some(info) = packages
+            .iter()
+            .find(|p| p.import_path == package || (package == "main" && p.is_main_somewhere()))
+        else {
+            continue;
+        };
+        if let Some(value) = info
+            .files
+            .iter()
+            .find_map(|f| {
+                let text = std::fs::read_to_string(&f.path).ok()?;
+                crate::gofile::declared_value(&text, &[name])
+            })
+            .filter(|v| version_like(v))
+        {
+            return ProjectVersion {
+                version: value.trim_start_matches('v').to_owned(),
+                source: format!("declared as {target} (no v* git tag)"),
+                known: true,
+            };
+        }
+    }
+    ProjectVersion {
+        version: UNRELEASED_VERSION.to_owned(),
+        source: "no v* git tag and no version declared in the source; binaries are not stamped"
+            .to_owned(),
+        known: false,
+    }
+}
+
+/// The targets to check: the GoReleaser matrix of the chosen builds when there is one,
+/// else goflake's default list.
+fn candidate_targets(goreleaser: Option<&GoReleaser>, mains: &[MainPackage]) -> Vec<Target> {
+    let mut targets: Vec<Target> = Vec::new();
+    if let Some(g) = goreleaser {
+        for build in g
+            .builds
+            .iter()
+            .filter(|b| !b.skip && mains.iter().any(|m| m.dir == b.main))
+        {
+            for target in &build.targets {
+                if !targets.contains(target) {
+                    targets.push(target.clone());
+                }
+            }
+        }
+    }
+    if targets.is_empty() {
+        targets = DEFAULT_TARGETS
+            .iter()
+            .map(|t| Target::parse(t).expect("default targets are well formed"))
+            .collect();
+    }
+    targets
 }
 
 impl Project {
@@ -349,20 +722,69 @@ impl Project {
             }
             main.cgo.via.extend(dependencies.iter().cloned());
             main.cgo.required = true;
-            let reason = format!(
-                "needs cgo (imports \"C\" in {}); cross builds are pure Go",
-                main.cgo.via.join(", ")
-            );
+            let reason = cgo_reason(&main.cgo.via);
             main.targets.clear();
-            main.excluded_targets = DEFAULT_TARGETS
+            main.excluded_targets = self
+                .targets
                 .iter()
                 .map(|t| Excluded {
-                    target: (*t).to_owned(),
+                    target: t.target.clone(),
                     reason: reason.clone(),
                 })
                 .collect();
         }
-        self.targets = propose_targets(&self.main_packages);
+        self.targets = propose_targets(&self.main_packages, &self.candidate_targets());
+    }
+
+    /// The targets that were considered (proposed or not), in order.
+    pub fn candidate_targets(&self) -> Vec<Target> {
+        self.targets
+            .iter()
+            .filter_map(|t| Target::parse(&t.target))
+            .collect()
+    }
+
+    /// Adds what compiling each main package for each target with `go` found: a target a
+    /// binary fails to compile for is left out with the compiler's first error. A binary that
+    /// does not compile for the host either is a project problem (the project does not build
+    /// with that Go), not a target problem: its targets are kept and a warning says so.
+    pub fn apply_compile_verdicts(&mut self, go: &str, host: &Target, verdicts: &[CompileVerdict]) {
+        for main in &mut self.main_packages {
+            if main.cgo.required {
+                continue;
+            }
+            let mine: Vec<&CompileVerdict> =
+                verdicts.iter().filter(|v| v.dir == main.dir).collect();
+            if let Some(native) = mine.iter().find(|v| &v.target == host)
+                && let Some(error) = &native.error
+            {
+                let needs = error
+                    .split("requires go >= ")
+                    .nth(1)
+                    .and_then(|r| r.split([' ', ')', ';']).next())
+                    .map(|v| format!("; it needs Go {v} or newer"))
+                    .unwrap_or_default();
+                self.warnings.push(format!(
+                    "{} does not build with Go {go} even for the host ({host}){needs}: {error}; its targets were not checked",
+                    main.dir
+                ));
+                continue;
+            }
+            for verdict in mine {
+                let spec = verdict.target.to_string();
+                if let Some(error) = &verdict.error
+                    && let Some(index) = main.targets.iter().position(|t| *t == spec)
+                {
+                    main.targets.remove(index);
+                    main.excluded_targets.push(Excluded {
+                        target: spec,
+                        reason: error.clone(),
+                    });
+                }
+            }
+        }
+        self.target_check = TargetCheck::Compiled { go: go.to_owned() };
+        self.targets = propose_targets(&self.main_packages, &self.candidate_targets());
     }
 }
 
@@ -431,6 +853,40 @@ fn choose_go(gomod: &GoMod, warnings: &mut Vec<String>) -> GoChoice {
         },
         reason,
     }
+}
+
+/// The module directories (relative to `dir`) at the shallowest depth below `dir` that has
+/// any, looking at most five levels down.
+pub fn modules_below(dir: &Path) -> Vec<PathBuf> {
+    let mut level = vec![dir.to_path_buf()];
+    for _ in 0..5 {
+        let mut next = Vec::new();
+        let mut found = Vec::new();
+        for d in &level {
+            let Ok(entries) = std::fs::read_dir(d) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                // Like Go, never follow a symlinked directory.
+                if !entry.file_type().is_ok_and(|t| t.is_dir()) || skip_dir(&name) {
+                    continue;
+                }
+                let path = entry.path();
+                if path.join("go.mod").is_file() {
+                    found.push(path.strip_prefix(dir).unwrap_or(&path).to_path_buf());
+                } else {
+                    next.push(path);
+                }
+            }
+        }
+        if !found.is_empty() {
+            found.sort();
+            return found;
+        }
+        level = next;
+    }
+    Vec::new()
 }
 
 fn nearest_go_mod_below(dir: &Path) -> Option<PathBuf> {
@@ -551,6 +1007,7 @@ fn scan(
                     });
                     files.push(FileInfo {
                         name,
+                        path: path.clone(),
                         header,
                         build_line,
                     });
@@ -623,17 +1080,33 @@ fn main_package(
         .filter(|f| f.header.package == "main")
         .find_map(|f| f.header.version_var.clone())
         .map(|name| format!("main.{name}"));
-    let mut targets = Vec::new();
-    let mut excluded_targets = Vec::new();
-    for spec in DEFAULT_TARGETS {
-        let target = Target::parse(spec).expect("default targets are well formed");
-        let reason = if cgo.required {
-            Some(format!(
-                "needs cgo (imports \"C\" in {}); cross builds are pure Go",
-                cgo.via.join(", ")
-            ))
+    let declared_version = package
+        .files
+        .iter()
+        .filter(|f| f.header.package == "main")
+        .find_map(|f| f.header.declared_version.clone());
+    MainPackage {
+        dir: package.dir.clone(),
+        import_path: package.import_path.clone(),
+        binary,
+        cgo,
+        version_var,
+        declared_version,
+        targets: Vec::new(),
+        excluded_targets: Vec::new(),
+    }
+}
+
+/// Which candidate targets a main package's build constraints and cgo use allow.
+fn constraint_verdicts(main: &mut MainPackage, package: &PackageInfo, candidates: &[Target]) {
+    main.targets.clear();
+    main.excluded_targets.clear();
+    for target in candidates {
+        let spec = target.to_string();
+        let reason = if main.cgo.required {
+            Some(cgo_reason(&main.cgo.via))
         } else if !package
-            .files_for(&target)
+            .files_for(target)
             .any(|f| f.header.package == "main")
         {
             Some(format!(
@@ -644,32 +1117,34 @@ fn main_package(
             None
         };
         match reason {
-            Some(reason) => excluded_targets.push(Excluded {
-                target: spec.to_string(),
+            Some(reason) => main.excluded_targets.push(Excluded {
+                target: spec,
                 reason,
             }),
-            None => targets.push(spec.to_string()),
+            None => main.targets.push(spec),
         }
-    }
-    MainPackage {
-        dir: package.dir.clone(),
-        import_path: package.import_path.clone(),
-        binary,
-        cgo,
-        version_var,
-        targets,
-        excluded_targets,
     }
 }
 
-fn propose_targets(mains: &[MainPackage]) -> Vec<TargetProposal> {
-    DEFAULT_TARGETS
+fn cgo_reason(via: &[String]) -> String {
+    format!(
+        "needs cgo (imports \"C\" in {}); cross builds are pure Go",
+        via.join(", ")
+    )
+}
+
+/// A target is proposed when at least one binary the cross packages build (all but the cgo
+/// ones) builds for it; the binaries that cannot are named with their reasons (the flake
+/// leaves them out of that target only).
+fn propose_targets(mains: &[MainPackage], candidates: &[Target]) -> Vec<TargetProposal> {
+    candidates
         .iter()
-        .map(|spec| {
+        .map(|target| {
+            let spec = target.to_string();
             let mut binaries = Vec::new();
             let mut left_out = Vec::new();
             for m in mains {
-                match m.excluded_targets.iter().find(|e| e.target == *spec) {
+                match m.excluded_targets.iter().find(|e| e.target == spec) {
                     Some(e) => left_out.push(Excluded {
                         target: m.binary.clone(),
                         reason: e.reason.clone(),
@@ -678,13 +1153,23 @@ fn propose_targets(mains: &[MainPackage]) -> Vec<TargetProposal> {
                 }
             }
             TargetProposal {
-                target: spec.to_string(),
+                target: spec,
                 proposed: !binaries.is_empty(),
                 binaries,
                 left_out,
             }
         })
         .collect()
+}
+
+/// One `go build` of a main package for a target, as the runner reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileVerdict {
+    /// The main package's directory (`.`, `cmd/x`).
+    pub dir: String,
+    pub target: Target,
+    /// The first compiler error, one line; `None` when it compiled.
+    pub error: Option<String>,
 }
 
 #[cfg(test)]

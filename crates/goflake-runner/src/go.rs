@@ -142,6 +142,28 @@ fn make_writable(dir: &Path) {
     }
 }
 
+/// A Go-quoted string (`"a\n\tb"`) as one line of text (`a b`).
+fn unquote_one_line(quoted: &str) -> String {
+    let inner = quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or(quoted);
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n' | 't') if !out.ends_with(' ') => out.push(' '),
+            Some('n' | 't') | None => {}
+            Some(other) => out.push(other),
+        }
+    }
+    out.trim().to_owned()
+}
+
 /// `go version`'s version, e.g. `1.26.8`.
 pub fn version() -> Result<String, GoError> {
     let go = crate::which("go").ok_or(GoError::Missing)?;
@@ -169,7 +191,15 @@ pub fn cgo_only_dependencies(
     for main in mains {
         let output = Command::new(&go)
             .current_dir(module_dir)
-            .env("GOFLAGS", if vendored { "-mod=vendor" } else { "-mod=mod" })
+            // Never `-mod=mod`: it may rewrite the user's go.mod and go.sum.
+            .env(
+                "GOFLAGS",
+                if vendored {
+                    "-mod=vendor"
+                } else {
+                    "-mod=readonly"
+                },
+            )
             .env("GOTOOLCHAIN", "local")
             .env("GOWORK", "off")
             .env("CGO_ENABLED", "0")
@@ -178,7 +208,8 @@ pub fn cgo_only_dependencies(
                 "-e",
                 "-deps",
                 "-f",
-                "{{.ImportPath}}|{{.Standard}}|{{with .Error}}{{.Err}}{{end}}",
+                // %q keeps a multi-line error on its line.
+                "{{.ImportPath}}|{{.Standard}}|{{with .Error}}{{printf \"%q\" .Err}}{{end}}",
                 main,
             ])
             .output()
@@ -194,6 +225,7 @@ pub fn cgo_only_dependencies(
             else {
                 continue;
             };
+            let error = unquote_one_line(error);
             let own = path == module || path.starts_with(&format!("{module}/"));
             if standard == "true" || own || error.is_empty() {
                 continue;
@@ -212,4 +244,16 @@ pub fn cgo_only_dependencies(
         result.insert(main.clone(), cgo_only);
     }
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn multi_line_errors_become_one_line() {
+        assert_eq!(
+            super::unquote_one_line("\"missing go.sum entry; to add:\\n\\tgo get x\""),
+            "missing go.sum entry; to add: go get x"
+        );
+        assert_eq!(super::unquote_one_line("\"say \\\"hi\\\"\""), "say \"hi\"");
+    }
 }

@@ -82,7 +82,13 @@ pub struct BuildOutcome {
     pub outputs: Vec<(String, PathBuf)>,
     /// Nix's messages (errors and warnings), as it would print them.
     pub messages: String,
+    /// The last lines of each derivation's build log (the compiler's errors of a failed
+    /// build), by derivation path.
+    pub log_tails: std::collections::BTreeMap<String, Vec<String>>,
 }
+
+/// How many lines of a build log are kept for a failure report.
+pub const LOG_TAIL_LINES: usize = 25;
 
 /// The `.drv` path in a message like `builder for '/nix/store/…drv' failed`.
 fn drv_in(text: &str) -> Option<String> {
@@ -127,6 +133,7 @@ pub fn build(
     });
     let stderr = child.stderr.take().expect("piped");
     let mut builds: HashMap<u64, String> = HashMap::new();
+    let mut log_tails: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut messages = String::new();
     for line in BufReader::new(stderr).lines() {
         let Ok(line) = line else { break };
@@ -151,6 +158,19 @@ pub fn build(
             Some("stop") => {
                 if let Some(drv) = value["id"].as_u64().and_then(|id| builds.remove(&id)) {
                     on_event(BuildEvent::Stopped { drv });
+                }
+            }
+            // resBuildLogLine = 101: a line of a derivation's build log.
+            Some("result") if value["type"] == 101 => {
+                if let (Some(drv), Some(text)) = (
+                    value["id"].as_u64().and_then(|id| builds.get(&id)),
+                    value["fields"][0].as_str(),
+                ) {
+                    let tail = log_tails.entry(drv.clone()).or_default();
+                    if tail.len() == LOG_TAIL_LINES {
+                        tail.remove(0);
+                    }
+                    tail.push(strip_ansi(text));
                 }
             }
             Some("msg") => {
@@ -188,6 +208,7 @@ pub fn build(
         success: status.success(),
         outputs,
         messages: strip_ansi(&messages),
+        log_tails,
     })
 }
 

@@ -118,7 +118,7 @@ const LICENSE: &str = "Permission is hereby granted, free of charge, to the test
 
 /// The fixture modules: transitive dependencies, a LICENSE in a parent directory, an
 /// embedded file, a `/v2` module, `_test.go` and `//go:build ignore` files, a fork used
-/// through `replace`, and a module that builds only with cgo.
+/// through `replace`, a module that builds only with cgo, and one with no wasm implementation.
 pub fn fixture_modules() -> Vec<Module> {
     let words = |path: &str, version: &str, list: &str| {
         Module::new(
@@ -175,6 +175,28 @@ pub fn fixture_modules() -> Vec<Module> {
                 (
                     "cgodep.go",
                     "// Package cgodep needs a C compiler.\npackage cgodep\n\n// static int seven(void) { return 7; }\nimport \"C\"\n\n// Seven comes from C.\nfunc Seven() int { return int(C.seven()) }\n",
+                ),
+            ],
+        ),
+        // Per-OS files and no wasm implementation, as atotto/clipboard: its importers cannot
+        // compile for js/wasm or wasip1/wasm.
+        Module::new(
+            "example.com/clipboard",
+            "v0.1.0",
+            &[
+                ("go.mod", "module example.com/clipboard\n\ngo 1.21\n"),
+                ("LICENSE", LICENSE),
+                (
+                    "clipboard.go",
+                    "// Package clipboard reads the system clipboard.\npackage clipboard\n\n// ReadAll returns the clipboard's text.\nfunc ReadAll() (string, error) {\n\treturn readAll()\n}\n",
+                ),
+                (
+                    "clipboard_unix.go",
+                    "//go:build unix\n\npackage clipboard\n\nfunc readAll() (string, error) { return \"unix clipboard\", nil }\n",
+                ),
+                (
+                    "clipboard_windows.go",
+                    "package clipboard\n\nfunc readAll() (string, error) { return \"windows clipboard\", nil }\n",
                 ),
             ],
         ),

@@ -31,7 +31,33 @@ pub fn require_tool(test: &str, tool: &str) -> Option<PathBuf> {
     if !optional && std::env::var("GOFLAKE_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
         panic!("{test}: `{tool}` is required (GOFLAKE_REQUIRE_TOOLS=1) but not on PATH");
     }
-    let line = format!("SKIPPED {test}: `{tool}` not found on PATH");
+    report_skip(&format!("SKIPPED {test}: `{tool}` not found on PATH"));
+    None
+}
+
+/// The `file://` proxy of Go releases made by `scripts/fetch-toolchains` (in
+/// `target/toolchains`, or `GOFLAKE_TOOLCHAIN_PROXY`), or `None` after reporting the skip of
+/// `test` as [`require_tool`] does (fatal with `GOFLAKE_REQUIRE_TOOLS=1`).
+pub fn require_toolchains(test: &str) -> Option<String> {
+    let dir = std::env::var_os("GOFLAKE_TOOLCHAIN_PROXY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/toolchains/cache/download"));
+    if dir.join("golang.org/toolchain/@v/list").is_file() {
+        return Some(format!("file://{}", dir.display()));
+    }
+    if std::env::var("GOFLAKE_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+        panic!(
+            "{test}: Go toolchains are required (GOFLAKE_REQUIRE_TOOLS=1) but {} has none; run scripts/fetch-toolchains",
+            dir.display()
+        );
+    }
+    report_skip(&format!(
+        "SKIPPED {test}: Go toolchains not fetched (run scripts/fetch-toolchains)"
+    ));
+    None
+}
+
+fn report_skip(line: &str) {
     eprintln!("{line}");
     if let Some(log) = std::env::var_os("GOFLAKE_SKIP_LOG") {
         let mut file = std::fs::OpenOptions::new()
@@ -41,7 +67,6 @@ pub fn require_tool(test: &str, tool: &str) -> Option<PathBuf> {
             .expect("the skip log can be opened");
         writeln!(file, "{line}").expect("the skip log can be written");
     }
-    None
 }
 
 /// The workspace root (where `Cargo.toml` with `[workspace]` lives).

@@ -8,8 +8,8 @@ use goflake_syntax::AttrPath;
 
 use crate::config::{
     BuildConfig, CheckConfig, CiConfig, CiProvider, Command, Config, GetConfig, HashMethod,
-    ImportConfig, InitConfig, InspectConfig, NarHashConfig, NewConfig, NewValue, RunConfig,
-    SetConfig, TargetsAction, TargetsConfig, VendorHashConfig, WriteMode,
+    ImportConfig, InitConfig, InspectConfig, NarHashConfig, NewConfig, NewValue, ProjectSelection,
+    RunConfig, SetConfig, TargetsAction, TargetsConfig, VendorHashConfig, WriteMode,
 };
 use crate::failure::Failure;
 
@@ -28,14 +28,27 @@ enum CliCommand {
     /// An existing goflake flake is updated in place, changing only what must change; any
     /// other flake.nix is left alone unless --force (the old file is kept as flake.nix.orig).
     Init {
-        /// The Go module's directory (holding go.mod).
+        /// The Go module's directory (holding go.mod), or the repository holding it.
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Ship this main package (a directory of the module; repeatable) instead of those
+        /// chosen by the packager's rules (GoReleaser builds, else `.` and `cmd/*`).
+        #[arg(long = "main", value_name = "DIR")]
+        mains: Vec<String>,
+        /// The module's directory below DIR, when DIR holds no go.mod (the flake goes in DIR
+        /// with modRoot set, as nixpkgs builds such repositories).
+        #[arg(long, value_name = "PATH")]
+        mod_root: Option<PathBuf>,
+        /// Do not compile the candidate targets (they are then checked only by build
+        /// constraints, and reported as unverified).
+        #[arg(long)]
+        no_verify_targets: bool,
+
         /// Targets to build, comma-separated GOOS/GOARCH pairs (default: linux, darwin and
         /// windows on amd64 and arm64, js/wasm, wasip1/wasm).
         #[arg(long, value_delimiter = ',')]
         targets: Option<Vec<String>>,
-        /// Take targets and ldflags from the GoReleaser file.
+        /// Take targets and ldflags from the GoReleaser file (the default when there is one).
         #[arg(long)]
         from_goreleaser: bool,
         /// Continue without a GoReleaser file that does not parse.
@@ -218,9 +231,22 @@ enum CliCommand {
     /// attribute, modRoot, binaries, cgo, workspace and vendor state, GoReleaser builds, and
     /// the proposed targets with a reason for each one left out.
     Inspect {
-        /// The Go module's directory (holding go.mod).
+        /// The Go module's directory (holding go.mod), or the repository holding it.
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Ship this main package (a directory of the module; repeatable) instead of those
+        /// chosen by the packager's rules (GoReleaser builds, else `.` and `cmd/*`).
+        #[arg(long = "main", value_name = "DIR")]
+        mains: Vec<String>,
+        /// The module's directory below DIR, when DIR holds no go.mod (the flake goes in DIR
+        /// with modRoot set, as nixpkgs builds such repositories).
+        #[arg(long, value_name = "PATH")]
+        mod_root: Option<PathBuf>,
+        /// Do not compile the candidate targets (they are then checked only by build
+        /// constraints, and reported as unverified).
+        #[arg(long)]
+        no_verify_targets: bool,
+
         /// Print the model as JSON (see docs/inspect-json.md).
         #[arg(long)]
         json: bool,
@@ -311,10 +337,14 @@ enum CliHashMethod {
 enum TargetsCommand {
     /// Print the targets, one per line.
     List,
-    /// Add GOOS/GOARCH targets (`go tool dist list` names the valid ones).
+    /// Add GOOS/GOARCH targets (`go tool dist list` names the valid ones); each is compiled
+    /// first (with Go on PATH) and refused when it does not compile.
     Add {
         #[arg(required = true)]
         targets: Vec<String>,
+        /// Add the targets even when they do not compile.
+        #[arg(long)]
+        force: bool,
     },
     /// Remove targets.
     Remove {
@@ -332,6 +362,9 @@ fn config_from(cli: Cli) -> Result<Config> {
     let command = match cli.command {
         CliCommand::Init {
             dir,
+            mains,
+            mod_root,
+            no_verify_targets,
             targets,
             from_goreleaser,
             ignore_goreleaser,
@@ -341,6 +374,11 @@ fn config_from(cli: Cli) -> Result<Config> {
             force,
         } => Command::Init(InitConfig {
             dir,
+            selection: ProjectSelection {
+                mains,
+                mod_root,
+                verify_targets: !no_verify_targets,
+            },
             targets,
             from_goreleaser,
             ignore_goreleaser,
@@ -477,19 +515,27 @@ fn config_from(cli: Cli) -> Result<Config> {
             flake,
             action: match action {
                 TargetsCommand::List => TargetsAction::List,
-                TargetsCommand::Add { targets } => TargetsAction::Add(targets),
+                TargetsCommand::Add { targets, force } => TargetsAction::Add { targets, force },
                 TargetsCommand::Remove { targets } => TargetsAction::Remove(targets),
             },
             mode: WriteMode { diff, check },
         }),
         CliCommand::Inspect {
             dir,
+            mains,
+            mod_root,
+            no_verify_targets,
             json,
             ignore_goreleaser,
         } => Command::Inspect(InspectConfig {
             dir,
             json,
             ignore_goreleaser,
+            selection: ProjectSelection {
+                mains,
+                mod_root,
+                verify_targets: !no_verify_targets,
+            },
         }),
         CliCommand::Get {
             file,

@@ -31,6 +31,15 @@ pub struct InspectConfig {
     pub dir: PathBuf,
     pub json: bool,
     pub ignore_goreleaser: bool,
+    pub selection: ProjectSelection,
+}
+
+/// Which module and main packages a command reads, and whether targets are compiled.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectSelection {
+    pub mains: Vec<String>,
+    pub mod_root: Option<PathBuf>,
+    pub verify_targets: bool,
 }
 
 #[derive(Debug)]
@@ -67,6 +76,7 @@ pub struct WriteMode {
 #[derive(Debug)]
 pub struct InitConfig {
     pub dir: PathBuf,
+    pub selection: ProjectSelection,
     pub targets: Option<Vec<String>>,
     pub from_goreleaser: bool,
     pub ignore_goreleaser: bool,
@@ -79,7 +89,7 @@ pub struct InitConfig {
 #[derive(Debug)]
 pub enum TargetsAction {
     List,
-    Add(Vec<String>),
+    Add { targets: Vec<String>, force: bool },
     Remove(Vec<String>),
 }
 

@@ -42,6 +42,8 @@ impl State {
 struct Row {
     target: String,
     attr: String,
+    /// The derivation Nix built (or failed to build) for this target.
+    drv: Option<String>,
     state: State,
     started: Option<Instant>,
     took: Option<Duration>,
@@ -56,12 +58,18 @@ struct TargetReport {
     size: Option<u64>,
     store_path: Option<String>,
     artifacts: Vec<String>,
+    /// For a failed target: the end of its build log (the compiler's errors).
+    error: Option<String>,
+    /// For a failed target: the command that prints its whole log.
+    log_command: Option<String>,
 }
 
 #[derive(Serialize)]
 struct Report {
     targets: Vec<TargetReport>,
     dist: Option<String>,
+    /// Why dist/ was not written, when it was not.
+    dist_skipped: Option<String>,
     reproducible: Option<BTreeMap<String, bool>>,
 }
 
@@ -101,6 +109,7 @@ impl Progress {
                 Row {
                     target: target.clone(),
                     attr: info.attr(target),
+                    drv: None,
                     state: State::Waiting,
                     started: None,
                     took: None,
@@ -160,6 +169,7 @@ impl Progress {
             }
             BuildEvent::Started { drv } => {
                 if let Some(index) = self.row_of(&drv) {
+                    self.rows[index].drv = Some(drv);
                     self.set(index, State::Building);
                 }
             }
@@ -178,6 +188,7 @@ impl Progress {
                         }
                     }
                 } else if let Some(index) = self.row_of(&drv) {
+                    self.rows[index].drv = Some(drv);
                     self.set(index, State::Failed);
                 }
             }
@@ -253,6 +264,10 @@ pub fn run(config: &BuildConfig) -> Result<()> {
         installables.push(format!("{flake_ref}#release"));
     }
     let mut nix_args = config.nix_args.clone();
+    // One failing target must not stop the others: every target gets its own result.
+    if !nix_args.iter().any(|a| a == "--keep-going" || a == "-k") {
+        nix_args.push("--keep-going".to_owned());
+    }
     // Nix builds one derivation at a time unless told otherwise (max-jobs defaults to 1).
     let jobs_given = nix_args.iter().any(|a| a == "--max-jobs" || a == "-j");
     match config.jobs {
@@ -299,7 +314,11 @@ pub fn run(config: &BuildConfig) -> Result<()> {
             goflake_runner::nix::build(&installables, &nix_args, false, |e| progress.event(e))
                 .map_err(failure)?;
     }
-    if !outcome.success {
+    let failed: Vec<usize> = (0..progress.rows.len())
+        .filter(|&i| progress.rows[i].state == State::Failed)
+        .collect();
+    if !outcome.success && failed.is_empty() {
+        // Nothing was built: an evaluation error, a missing attribute, a broken flake.
         let errors: String = outcome
             .messages
             .lines()
@@ -314,6 +333,21 @@ pub fn run(config: &BuildConfig) -> Result<()> {
             "{errors}error: the build failed\n"
         )));
     }
+    if !outcome.success {
+        // With --keep-going, Nix prints no outputs when anything failed: ask again for the
+        // targets that built (they are in the store now, so nothing is rebuilt).
+        let built: Vec<String> = targets
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !failed.contains(i))
+            .map(|(_, t)| format!("{flake_ref}#{}", info.attr(t)))
+            .collect();
+        if !built.is_empty()
+            && let Ok(again) = goflake_runner::nix::build(&built, &nix_args, false, |_| {})
+        {
+            outcome.outputs = again.outputs;
+        }
+    }
 
     let report = finish(
         &info,
@@ -321,16 +355,94 @@ pub fn run(config: &BuildConfig) -> Result<()> {
         &mut progress,
         &outcome,
         config,
-        all,
+        all && failed.is_empty(),
         &installables,
         &nix_args,
     )?;
     if config.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else if !config.quiet {
+        print_failures(&report);
         print_table(&report);
     }
-    Ok(())
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        let names: Vec<&str> = failed.iter().map(|&i| targets[i].as_str()).collect();
+        Err(Failure::problem(format!(
+            "error: {} of {} targets failed: {}{}\n",
+            failed.len(),
+            targets.len(),
+            names.join(", "),
+            report
+                .dist_skipped
+                .as_deref()
+                .map(|why| format!("; {why}"))
+                .unwrap_or_default()
+        )))
+    }
+}
+
+/// The end of a failed target's log: its own derivation's, else (when a derivation it
+/// depends on failed, such as goModules) every failed one's.
+fn failure_log(row: &Row, outcome: &BuildOutcome) -> (Option<String>, Option<String>) {
+    let own = row
+        .drv
+        .as_ref()
+        .and_then(|drv| outcome.log_tails.get(drv).map(|t| (drv, t)));
+    let (drv, tail) = match own {
+        Some(found) => found,
+        None => match outcome
+            .log_tails
+            .iter()
+            .find(|(drv, _)| outcome.messages.contains(drv.as_str()))
+        {
+            Some(found) => found,
+            None => {
+                return (
+                    Some(nix_error_lines(&outcome.messages)),
+                    row.drv.as_ref().map(|d| format!("nix log {d}")),
+                );
+            }
+        },
+    };
+    // The phase banners (`Running phase: buildPhase`) say nothing about the failure.
+    let lines: Vec<&str> = tail
+        .iter()
+        .map(String::as_str)
+        .filter(|l| !is_phase_banner(l))
+        .collect();
+    (Some(lines.join("\n")), Some(format!("nix log {drv}")))
+}
+
+/// `Running phase: buildPhase` (nixpkgs) or `running buildPhase` (the stand-in).
+fn is_phase_banner(line: &str) -> bool {
+    line.starts_with("Running phase: ") || (line.starts_with("running ") && line.ends_with("Phase"))
+}
+
+/// Nix's own error lines, when no build log says more.
+fn nix_error_lines(messages: &str) -> String {
+    messages
+        .lines()
+        .filter(|l| l.starts_with("error:") || l.starts_with("       "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn print_failures(report: &Report) {
+    for t in report.targets.iter().filter(|t| t.status == State::Failed) {
+        eprintln!(
+            "error: {} failed to build{}:",
+            t.target,
+            t.log_command
+                .as_deref()
+                .map(|c| format!(" (the whole log: `{c}`)"))
+                .unwrap_or_default()
+        );
+        for line in t.error.as_deref().unwrap_or("").lines() {
+            eprintln!("  {line}");
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -387,6 +499,11 @@ fn finish(
             }
         }
         let row = &progress.rows[index];
+        let (error, log_command) = if row.state == State::Failed {
+            failure_log(row, outcome)
+        } else {
+            (None, None)
+        };
         reports.push(TargetReport {
             target: target.clone(),
             status: row.state,
@@ -394,8 +511,17 @@ fn finish(
             size: out.as_deref().map(dir_size),
             store_path: out.map(|o| o.display().to_string()),
             artifacts,
+            error,
+            log_command,
         });
     }
+    let any_failed = reports.iter().any(|r| r.status == State::Failed);
+    let dist_skipped = any_failed.then(|| {
+        format!(
+            "{} was not written: a release needs every target (fix the failed ones, or remove them with `goflake targets remove`)",
+            config.out.display()
+        )
+    });
     let dist = match (all, &release) {
         (true, Some(release)) => {
             goflake_artifacts::copy_release(release, &config.out).map_err(failure)?;
@@ -403,7 +529,7 @@ fn finish(
         }
         _ => None,
     };
-    let reproducible = if config.reproducible {
+    let reproducible = if config.reproducible && !any_failed {
         let mut identical = BTreeMap::new();
         let rebuilt =
             goflake_runner::nix::build(installables, nix_args, true, |_| {}).map_err(failure)?;
@@ -430,6 +556,7 @@ fn finish(
     Ok(Report {
         targets: reports,
         dist,
+        dist_skipped,
         reproducible,
     })
 }

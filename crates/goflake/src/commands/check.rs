@@ -3,11 +3,11 @@
 //! `nix flake check`. One line per problem; exit 1 when there is any.
 
 use anyhow::Result;
-use goflake_gomod::LoadOptions;
+use goflake_gomod::Target;
 
 use super::flake;
 use super::vendor_hash::{self, Current};
-use crate::config::CheckConfig;
+use crate::config::{CheckConfig, ProjectSelection};
 use crate::failure::Failure;
 
 pub fn run(config: &CheckConfig) -> Result<()> {
@@ -33,30 +33,55 @@ pub fn run(config: &CheckConfig) -> Result<()> {
         }
     }
 
-    match goflake_gomod::load(
-        &located.module_dir,
-        LoadOptions {
-            ignore_goreleaser: true,
-        },
-    ) {
+    // The flake's own binaries, targets and Go: check exactly what it will build.
+    let selection = ProjectSelection {
+        mains: goflake_gen::read_list(&info.file, "subPackages").unwrap_or_default(),
+        mod_root: None,
+        verify_targets: true,
+    };
+    let flake_targets: Vec<Target> = info
+        .targets
+        .iter()
+        .filter_map(|t| Target::parse(t))
+        .collect();
+    match super::project::load(super::project::Request {
+        dir: &located.module_dir,
+        selection: &selection,
+        ignore_goreleaser: true,
+        targets: Some(flake_targets),
+        go_attr: goflake_gen::read_string(&info.file, "goAttr"),
+    }) {
         Ok(project) => {
+            if let goflake_gomod::TargetCheck::Unverified { reason } = &project.target_check {
+                notes.push(format!("targets were not compiled: {reason}"));
+            }
+            for warning in project
+                .warnings
+                .iter()
+                .filter(|w| w.contains("does not build with Go"))
+            {
+                problems.push(warning.clone());
+            }
+            let native_only = goflake_gen::read_list(&info.file, "nativeOnly").unwrap_or_default();
             for target in &info.targets {
-                match project.targets.iter().find(|t| &t.target == target) {
-                    Some(proposal) if !proposal.proposed => problems.push(format!(
+                // What the target's package builds: subPackages less nativeOnly and the
+                // packages the flake already leaves out of this target.
+                let skipped = goflake_gen::read_unbuildable(&info.file, target);
+                let failing =
+                    super::project::target_failures(&project, target, &native_only, &skipped);
+                if !failing.is_empty() {
+                    problems.push(format!(
                         "target {target} cannot build: {}",
-                        proposal
-                            .left_out
-                            .iter()
-                            .map(|l| format!("{}: {}", l.target, l.reason))
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    )),
-                    None if project.main_packages.iter().all(|m| m.cgo.required) => {
-                        problems.push(format!(
-                            "target {target} cannot build: every binary needs cgo"
-                        ));
-                    }
-                    _ => {}
+                        failing.join("; ")
+                    ));
+                } else if project
+                    .main_packages
+                    .iter()
+                    .all(|m| m.cgo.required || native_only.contains(&m.dir))
+                {
+                    problems.push(format!(
+                        "target {target} cannot build: every binary needs cgo"
+                    ));
                 }
             }
             if let Some(attr) = goflake_gen::read_string(&info.file, "goAttr") {

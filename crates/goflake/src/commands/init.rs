@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use goflake_gen::{SpecOptions, VendorHash};
-use goflake_gomod::{LoadOptions, Project};
+use goflake_gomod::Project;
 use goflake_syntax::SourceFile;
 use serde::Serialize;
 
@@ -37,12 +37,29 @@ pub fn flake_dir(project: &Project) -> PathBuf {
 }
 
 pub fn run(config: &InitConfig) -> Result<()> {
-    let project = super::project::load(
-        &config.dir,
-        LoadOptions {
-            ignore_goreleaser: config.ignore_goreleaser,
-        },
-    )?;
+    let requested_targets = match &config.targets {
+        Some(targets) => Some(
+            targets
+                .iter()
+                .map(|t| goflake_gen::check_target(t))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|err| Failure::problem(format!("error: {err}\n")))?,
+        ),
+        None => None,
+    };
+    // An existing flake says which Go builds the project: check targets with that one.
+    let existing_go = std::fs::read_to_string(config.dir.join("flake.nix"))
+        .ok()
+        .and_then(|text| {
+            goflake_gen::read_string(&SourceFile::parse("flake.nix", text.as_str()), "goAttr")
+        });
+    let project = super::project::load(super::project::Request {
+        dir: &config.dir,
+        selection: &config.selection,
+        ignore_goreleaser: config.ignore_goreleaser,
+        targets: requested_targets,
+        go_attr: existing_go,
+    })?;
     let options = SpecOptions {
         targets: config.targets.clone(),
         from_goreleaser: config.from_goreleaser,

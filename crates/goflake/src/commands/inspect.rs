@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use anyhow::Result;
-use goflake_gomod::{LoadOptions, Project};
+use goflake_gomod::{Project, TargetCheck};
 use serde::Serialize;
 
 use crate::config::InspectConfig;
@@ -17,10 +17,13 @@ struct InspectJson<'a> {
 }
 
 pub fn run(config: &InspectConfig) -> Result<()> {
-    let options = LoadOptions {
+    let project = super::project::load(super::project::Request {
+        dir: &config.dir,
+        selection: &config.selection,
         ignore_goreleaser: config.ignore_goreleaser,
-    };
-    let project = super::project::load(&config.dir, options)?;
+        targets: None,
+        go_attr: None,
+    })?;
     if config.json {
         let json = serde_json::to_string_pretty(&InspectJson {
             schema: 1,
@@ -88,7 +91,7 @@ fn human(p: &Project) -> String {
     }
     for m in &p.main_packages {
         let mut notes = Vec::new();
-        if let Some(var) = &m.version_var {
+        if let Some(var) = m.version_var.as_ref().filter(|_| p.version.known) {
             notes.push(format!("-X {var}=<version>"));
         }
         if m.cgo.required {
@@ -101,6 +104,22 @@ fn human(p: &Project) -> String {
         };
         let _ = writeln!(w, "binary      {} ({}){notes}", m.binary, m.dir);
     }
+    for left in &p.left_out_mains {
+        let _ = writeln!(
+            w,
+            "not shipped {} ({}): {}",
+            left.binary, left.dir, left.reason
+        );
+    }
+    let _ = writeln!(
+        w,
+        "checked     {}",
+        match &p.target_check {
+            TargetCheck::Compiled { go } => format!("every target compiled with Go {go}"),
+            TargetCheck::Constraints => "build constraints and cgo only (not compiled)".to_owned(),
+            TargetCheck::Unverified { reason } => format!("unverified: {reason}"),
+        }
+    );
     let proposed: Vec<&str> = p
         .targets
         .iter()

@@ -1,8 +1,10 @@
 //! `goflake targets list|add|remove`: lossless edits of the flake's `targets` list.
 
 use anyhow::Result;
+use goflake_gomod::{Target, TargetCheck};
+use goflake_syntax::SourceFile;
 
-use crate::config::{TargetsAction, TargetsConfig};
+use crate::config::{ProjectSelection, TargetsAction, TargetsConfig};
 use crate::failure::Failure;
 use crate::files::{commit_change, read_nix};
 
@@ -16,7 +18,17 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
             }
             return Ok(());
         }
-        TargetsAction::Add(targets) => goflake_gen::add_targets(&file, targets).map_err(fail)?,
+        TargetsAction::Add { targets, force } => {
+            let parsed = targets
+                .iter()
+                .map(|t| goflake_gen::check_target(t))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(fail)?;
+            if !force {
+                refuse_targets_that_do_not_compile(&config.flake, &file, parsed)?;
+            }
+            goflake_gen::add_targets(&file, targets).map_err(fail)?
+        }
         TargetsAction::Remove(targets) => {
             goflake_gen::remove_targets(&file, targets).map_err(fail)?
         }
@@ -25,4 +37,55 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
         .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
     commit_change(&config.flake, file.text(), edited.text(), config.mode)?;
     Ok(())
+}
+
+/// Compiles the flake's binaries for `targets` with the flake's Go (when Go is here) and
+/// refuses the ones that do not compile, naming the compiler's error.
+fn refuse_targets_that_do_not_compile(
+    flake: &std::path::Path,
+    file: &SourceFile,
+    targets: Vec<Target>,
+) -> Result<()> {
+    let dir = flake
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mod_root = goflake_gen::read_string(file, "modRoot").unwrap_or_else(|| "./".into());
+    let selection = ProjectSelection {
+        mains: goflake_gen::read_list(file, "subPackages").unwrap_or_default(),
+        mod_root: None,
+        verify_targets: true,
+    };
+    let project = super::project::load(super::project::Request {
+        dir: &dir.join(&mod_root),
+        selection: &selection,
+        ignore_goreleaser: true,
+        targets: Some(targets),
+        go_attr: goflake_gen::read_string(file, "goAttr"),
+    })?;
+    if let TargetCheck::Unverified { reason } = &project.target_check {
+        eprintln!("warning: the new targets were not compiled: {reason}");
+    }
+    let native_only = goflake_gen::read_list(file, "nativeOnly").unwrap_or_default();
+    let refused: Vec<String> = project
+        .targets
+        .iter()
+        .filter_map(|t| {
+            let failing = super::project::target_failures(&project, &t.target, &native_only, &[]);
+            (!failing.is_empty()).then(|| {
+                format!(
+                    "error: {} does not compile: {}\n",
+                    t.target,
+                    failing.join("; ")
+                )
+            })
+        })
+        .collect();
+    if refused.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::problem(format!(
+        "{}nothing was changed; add it anyway with `goflake targets add --force`\n",
+        refused.concat()
+    )))
 }

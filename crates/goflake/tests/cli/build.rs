@@ -266,12 +266,105 @@ fn check_passes_then_reports_a_stale_hash() {
         "{}",
         stderr(&stale)
     );
+    // Notes (such as targets not compiled: the proxy has no Go 1.25 here) are not problems.
     assert_eq!(
-        stderr(&stale).lines().count(),
+        stderr(&stale)
+            .lines()
+            .filter(|l| !l.starts_with("note: "))
+            .count(),
         1,
         "one line per problem: {}",
         stderr(&stale)
     );
     // The fingerprint check needs neither Go nor Nix: it is quick.
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn a_target_that_fails_to_compile_is_reported_and_the_others_still_build() {
+    let Some(env) = env("build::a_target_that_fails") else {
+        return;
+    };
+    let dir = env.root.join("portable");
+    goflake_testkit::copy_tree(
+        &goflake_testkit::workspace_root().join("tests/fixtures/go/windows-broken"),
+        &dir,
+    );
+    let init = env.goflake(
+        &dir,
+        &[
+            "init",
+            "--no-verify-targets",
+            "--targets",
+            "linux/amd64,windows/amd64,linux/arm64",
+        ],
+        false,
+    );
+    assert!(init.status.success(), "{}", stderr(&init));
+
+    let out = env.goflake(&dir, &["build", "--json"], true);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // The JSON document is printed even though the build failed.
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    let by_target = |t: &str| {
+        report["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["target"] == t)
+            .unwrap()
+            .clone()
+    };
+    for built in ["linux/amd64", "linux/arm64"] {
+        let row = by_target(built);
+        assert_ne!(row["status"], "failed", "{row}");
+        assert!(
+            row["store_path"]
+                .as_str()
+                .unwrap()
+                .starts_with("/nix/store/"),
+            "{row}"
+        );
+    }
+    let failed = by_target("windows/amd64");
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let error = failed["error"].as_str().unwrap();
+    assert!(
+        error.contains("main.go:8:") && error.contains("undefined: platformName"),
+        "{error}"
+    );
+    assert!(
+        failed["log_command"]
+            .as_str()
+            .unwrap()
+            .starts_with("nix log /nix/store/"),
+        "{failed}"
+    );
+    assert!(report["dist"].is_null());
+    assert!(
+        report["dist_skipped"]
+            .as_str()
+            .unwrap()
+            .contains("needs every target")
+    );
+    assert!(!dir.join("dist").exists(), "no partial release");
+    assert!(
+        stderr(&out).contains("1 of 3 targets failed: windows/amd64"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Without --json: the compiler's error is on stderr, with where the whole log is.
+    let out = env.goflake(&dir, &["build"], true);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(
+        text.contains("error: windows/amd64 failed to build (the whole log: `nix log /nix/store/"),
+        "{text}"
+    );
+    assert!(
+        text.contains("main.go:8:") && text.contains("undefined: platformName"),
+        "{text}"
+    );
 }

@@ -481,6 +481,6 @@ fn proxy_vendor_hashes_like_nix() {
     let outs = nix_build(&nix, &dir, &["default".into()], &proxy);
     assert_eq!(
         run_ok(&mut Command::new(outs[0].join("bin/withdeps"))),
-        "GREETINGS, HOLA! dev\n"
+        "GREETINGS, HOLA! 0.1.0\n"
     );
 }

@@ -7,4 +7,5 @@ mod edit;
 mod errors;
 mod init;
 mod inspect;
+mod realistic;
 mod support;
