@@ -158,6 +158,110 @@ pub enum DistError {
     },
     #[error(transparent)]
     Header(#[from] HeaderMismatch),
+    #[error("refusing to replace {}: {reason}; nothing was touched", .path.display())]
+    UnsafeOut { path: PathBuf, reason: String },
+}
+
+/// The file that marks a directory as a release goflake wrote (and may replace).
+pub const DIST_MARKER: &str = ".goflake-dist";
+
+/// Where `copy_release` stages a release before swapping it in: beside `out`, named so that
+/// a leftover (after a kill) is recognisable and removed by the next run.
+pub fn staging_path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map_or("dist".into(), |n| n.to_string_lossy().into_owned());
+    out.with_file_name(format!(".goflake-tmp.{name}"))
+}
+
+/// Whether goflake may replace `out` with a release: it does not exist, is empty, or holds
+/// goflake's marker; and it is none of `/`, `$HOME`, the project directory, an ancestor of
+/// it, or a directory holding `.git`.
+pub fn check_out_dir(out: &Path, project_dir: &Path) -> Result<(), DistError> {
+    let refuse = |reason: &str| DistError::UnsafeOut {
+        path: out.to_path_buf(),
+        reason: reason.to_owned(),
+    };
+    let metadata = match std::fs::symlink_metadata(out) {
+        Ok(metadata) => metadata,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => return Err(io(out)(source)),
+    };
+    if !metadata.is_dir() {
+        return Err(refuse(
+            "it is not a directory (goflake writes a release into a directory of its own)",
+        ));
+    }
+    let absolute = out.canonicalize().map_err(io(out))?;
+    let project = project_dir
+        .canonicalize()
+        .unwrap_or_else(|_| project_dir.to_path_buf());
+    if absolute.parent().is_none() {
+        return Err(refuse("it is the root directory"));
+    }
+    if std::env::var_os("HOME").is_some_and(|home| Path::new(&home) == absolute) {
+        return Err(refuse("it is your home directory"));
+    }
+    if project.starts_with(&absolute) {
+        return Err(refuse(
+            "it is the project's directory or one above it; choose a directory of its own such as `--out dist`",
+        ));
+    }
+    if absolute.join(".git").exists() {
+        return Err(refuse("it holds a git repository (.git)"));
+    }
+    if absolute.join(DIST_MARKER).is_file() {
+        return Ok(());
+    }
+    let empty = std::fs::read_dir(&absolute)
+        .map_err(io(out))?
+        .next()
+        .is_none();
+    if empty {
+        return Ok(());
+    }
+    Err(refuse(&format!(
+        "it exists and goflake did not write it (no {DIST_MARKER} in it); move it away or choose another --out"
+    )))
+}
+
+/// A pause between the steps of `copy_release`, so tests can interrupt it at many points.
+fn test_delay() {
+    if let Some(ms) = std::env::var("GOFLAKE_TEST_DIST_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
+/// Puts `staging` at `out`: an atomic exchange when `out` exists (so at every instant `out`
+/// is the whole old or the whole new release), then the old one is removed.
+fn swap_into_place(staging: &Path, out: &Path) -> Result<(), DistError> {
+    if std::fs::symlink_metadata(out).is_err() {
+        return std::fs::rename(staging, out).map_err(io(out));
+    }
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, staging, CWD, out, RenameFlags::EXCHANGE) {
+        Ok(()) => {}
+        // No RENAME_EXCHANGE here (another OS, an old kernel, some file systems): two
+        // renames, with the old release kept until the new one is in place.
+        Err(_) => {
+            let old = out.with_file_name(format!(
+                ".goflake-tmp.old.{}",
+                out.file_name()
+                    .map_or("dist".into(), |n| n.to_string_lossy())
+            ));
+            let _ = std::fs::remove_dir_all(&old);
+            std::fs::rename(out, &old).map_err(io(out))?;
+            std::fs::rename(staging, out).map_err(io(out))?;
+            test_delay();
+            return std::fs::remove_dir_all(&old).map_err(io(&old));
+        }
+    }
+    test_delay();
+    // `staging` now holds the old release.
+    std::fs::remove_dir_all(staging).map_err(io(staging))
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DistError + '_ {
@@ -189,8 +293,8 @@ pub fn read_manifest(release: &Path) -> Result<Manifest, DistError> {
 
 /// Copies a release (the flake's `release` output) into `out`: every file, then checks each
 /// artifact's header against its target and every checksum of SHA256SUMS against the copies.
-/// The copy is made in a sibling directory and renamed into place, so an interrupted copy
-/// never leaves a half-written `out`.
+/// The copy is made in a sibling directory ([`staging_path`]) and swapped into place, so an
+/// interrupt never leaves a half-written `out`. Callers check `out` with [`check_out_dir`].
 pub fn copy_release(release: &Path, out: &Path) -> Result<Manifest, DistError> {
     let manifest = read_manifest(release)?;
     for artifact in &manifest.artifacts {
@@ -201,11 +305,7 @@ pub fn copy_release(release: &Path, out: &Path) -> Result<Manifest, DistError> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let staging = parent.join(format!(
-        ".{}.goflake-partial",
-        out.file_name()
-            .map_or("dist".into(), |n| n.to_string_lossy())
-    ));
+    let staging = staging_path(out);
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).map_err(io(&staging))?;
     for entry in std::fs::read_dir(release).map_err(io(release))? {
@@ -219,12 +319,17 @@ pub fn copy_release(release: &Path, out: &Path) -> Result<Manifest, DistError> {
             0o644
         };
         set_mode(&target, mode).map_err(io(&target))?;
+        test_delay();
     }
     verify_checksums(&staging)?;
-    if out.exists() {
-        std::fs::remove_dir_all(out).map_err(io(out))?;
-    }
-    std::fs::rename(&staging, out).map_err(io(out))?;
+    let marker = staging.join(DIST_MARKER);
+    std::fs::write(
+        &marker,
+        "This release directory was written by goflake, which replaces it on the next build.\n",
+    )
+    .map_err(io(&marker))?;
+    test_delay();
+    swap_into_place(&staging, out)?;
     Ok(manifest)
 }
 

@@ -783,7 +783,16 @@ impl Project {
                 }
             }
         }
-        self.target_check = TargetCheck::Compiled { go: go.to_owned() };
+        self.target_check = match verdicts.iter().find(|v| !v.fetch_failure) {
+            Some(_) => TargetCheck::Compiled { go: go.to_owned() },
+            None => TargetCheck::Unverified {
+                reason: verdicts
+                    .first()
+                    .and_then(|v| v.error.clone())
+                    .map(|e| format!("no module could be downloaded: {e}"))
+                    .unwrap_or_else(|| "nothing to compile".to_owned()),
+            },
+        };
         self.targets = propose_targets(&self.main_packages, &self.candidate_targets());
     }
 }
@@ -1170,6 +1179,9 @@ pub struct CompileVerdict {
     pub target: Target,
     /// The first compiler error, one line; `None` when it compiled.
     pub error: Option<String>,
+    /// The error is Go failing to download a module, not the code failing to compile: it
+    /// says nothing about the target.
+    pub fetch_failure: bool,
 }
 
 #[cfg(test)]

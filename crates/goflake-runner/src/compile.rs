@@ -206,18 +206,44 @@ fn compile_one(module_dir: &Path, toolchain: &Toolchain, job: &CompileJob) -> Co
         command.arg(format!("-tags={}", job.tags.join(",")));
     }
     command.arg(&package);
-    let error = match command.output() {
-        Ok(output) if output.status.success() => None,
-        Ok(output) => Some(first_compile_error(&String::from_utf8_lossy(
-            &output.stderr,
-        ))),
-        Err(err) => Some(format!("cannot run go: {err}")),
+    let (error, fetch_failure) = match command.output() {
+        Ok(output) if output.status.success() => (None, false),
+        Ok(output) => {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            match fetch_error(&stderr) {
+                Some(line) => (Some(line), true),
+                None => (Some(first_compile_error(&stderr)), false),
+            }
+        }
+        Err(err) => (Some(format!("cannot run go: {err}")), true),
     };
     CompileVerdict {
         dir: job.dir.clone(),
         target: job.target.clone(),
         error,
+        fetch_failure,
     }
+}
+
+/// The line of `go build`'s output saying a module could not be had (the proxy refused or
+/// is off, no network, go.sum lacks it): not the code's fault.
+fn fetch_error(stderr: &str) -> Option<String> {
+    const SIGNS: &[&str] = &[
+        "reading http",
+        "reading file://",
+        "module lookup disabled",
+        "missing go.sum entry",
+        "verifying module",
+        "dial tcp",
+        "no such host",
+        "unrecognized import path",
+        "no required module provides package",
+        "cannot find module providing package",
+    ];
+    stderr
+        .lines()
+        .find(|line| SIGNS.iter().any(|sign| line.contains(sign)))
+        .map(|line| line.trim().to_owned())
 }
 
 /// The first error of `go build`'s output as one line: `package: file.go:LINE:COL: message`
@@ -274,6 +300,16 @@ fn split_position(line: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn download_failures_are_not_compile_errors() {
+        let stderr = "error.go:13:2: github.com/x/y@v0.1.0: reading https://proxy.example/github.com/x/y/@v/v0.1.0.zip: 403 Forbidden\n";
+        assert!(fetch_error(stderr).is_some());
+        assert_eq!(
+            fetch_error("# example.com/x\n./main.go:8:29: undefined: platformName\n"),
+            None
+        );
+    }
 
     #[test]
     fn compiler_errors_become_one_line() {

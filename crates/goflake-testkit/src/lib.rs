@@ -57,6 +57,12 @@ pub fn require_toolchains(test: &str) -> Option<String> {
     None
 }
 
+/// Reports `test` as skipped for `reason` (a condition of the machine, not a missing tool:
+/// e.g. a test that needs root to give a file another owner).
+pub fn skip(test: &str, reason: &str) {
+    report_skip(&format!("SKIPPED {test}: {reason}"));
+}
+
 fn report_skip(line: &str) {
     eprintln!("{line}");
     if let Some(log) = std::env::var_os("GOFLAKE_SKIP_LOG") {

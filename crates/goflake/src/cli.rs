@@ -121,7 +121,9 @@ enum CliCommand {
         /// How many derivations Nix builds at once (its --max-jobs; default: one per core).
         #[arg(short, long)]
         jobs: Option<usize>,
-        /// Where to copy the release.
+        /// Where to copy the release, relative to --dir. goflake only replaces a directory it
+        /// wrote (marked by a .goflake-dist file) or an empty one; never the project, one of
+        /// its parents, $HOME or a git repository.
         #[arg(long, default_value = "dist")]
         out: PathBuf,
         /// Print the result as one JSON document (no progress lines).
@@ -292,6 +294,9 @@ enum CliCommand {
         /// Write nothing; exit 1 when the file would change.
         #[arg(long)]
         check: bool,
+        /// Replace the file even when it is read-only.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -504,7 +509,11 @@ fn config_from(cli: Cli) -> Result<Config> {
         } => Command::Import(ImportConfig {
             shell,
             flake,
-            mode: WriteMode { diff, check },
+            mode: WriteMode {
+                diff,
+                check,
+                force: false,
+            },
         }),
         CliCommand::Targets {
             action,
@@ -518,7 +527,11 @@ fn config_from(cli: Cli) -> Result<Config> {
                 TargetsCommand::Add { targets, force } => TargetsAction::Add { targets, force },
                 TargetsCommand::Remove { targets } => TargetsAction::Remove(targets),
             },
-            mode: WriteMode { diff, check },
+            mode: WriteMode {
+                diff,
+                check,
+                force: false,
+            },
         }),
         CliCommand::Inspect {
             dir,
@@ -554,6 +567,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             expr,
             diff,
             check,
+            force,
         } => {
             let value = if list {
                 NewValue::StringList(values)
@@ -574,7 +588,7 @@ fn config_from(cli: Cli) -> Result<Config> {
                 path: parse_attrpath(&attrpath)?,
                 file,
                 value,
-                mode: WriteMode { diff, check },
+                mode: WriteMode { diff, check, force },
             })
         }
     };

@@ -71,6 +71,8 @@ pub struct WriteMode {
     pub diff: bool,
     /// Write nothing; fail when the file would change.
     pub check: bool,
+    /// Replace a read-only file too.
+    pub force: bool,
 }
 
 #[derive(Debug)]

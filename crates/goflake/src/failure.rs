@@ -36,3 +36,29 @@ impl fmt::Display for Failure {
 }
 
 impl std::error::Error for Failure {}
+
+/// Text from a user's tree made safe for a terminal: control characters (an ANSI escape in a
+/// directory name, a carriage return) are shown escaped, never sent raw; newlines and tabs
+/// stay.
+pub fn terminal_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            super::terminal_safe("dir \u{1b}[31mred\r\nnext\tline"),
+            "dir \\u{1b}[31mred\\r\nnext\tline"
+        );
+    }
+}

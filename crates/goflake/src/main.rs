@@ -11,9 +11,15 @@ mod files;
 use std::process::ExitCode;
 
 use crate::config::Command;
-use crate::failure::Failure;
+use crate::failure::{Failure, terminal_safe};
 
 fn main() -> ExitCode {
+    // Interrupted (Ctrl-C, a CI timeout's SIGTERM): remove the temporary files and staging
+    // directories goflake made, then stop; no half-written file is ever in place.
+    let _ = ctrlc::set_handler(|| {
+        goflake_runner::cleanup::remove_all();
+        std::process::exit(130);
+    });
     let result = cli::parse().and_then(|config| match config.command {
         Command::Ci(config) => commands::ci::run(&config),
         Command::Build(config) => commands::build::run(&config),
@@ -35,12 +41,12 @@ fn main() -> ExitCode {
             let code = match err.downcast_ref::<Failure>() {
                 Some(failure) => {
                     if !failure.message.is_empty() {
-                        eprint!("{}", failure.message);
+                        eprint!("{}", terminal_safe(&failure.message));
                     }
                     failure.code
                 }
                 None => {
-                    eprintln!("error: {err:#}");
+                    eprintln!("error: {}", terminal_safe(&format!("{err:#}")));
                     1
                 }
             };

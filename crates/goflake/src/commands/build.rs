@@ -234,13 +234,17 @@ fn failure(err: impl std::fmt::Display) -> anyhow::Error {
 }
 
 pub fn run(config: &BuildConfig) -> Result<()> {
+    let info = flake::read(&config.dir)?;
+    // --out is relative to the flake (--dir), like the dist/ its source filter leaves out.
+    // Checked first: a mistaken --out is refused before anything runs.
+    let out = info.dir.join(&config.out);
+    goflake_artifacts::check_out_dir(&out, &info.dir).map_err(failure)?;
     let (major, minor) = goflake_runner::nix::version().map_err(failure)?;
     if (major, minor) < (2, 4) {
         return Err(failure(format!(
             "Nix {major}.{minor} has no flakes; goflake needs Nix 2.4 or newer"
         )));
     }
-    let info = flake::read(&config.dir)?;
     let targets: Vec<String> = if config.targets.is_empty() {
         info.targets.clone()
     } else {
@@ -515,16 +519,21 @@ fn finish(
             log_command,
         });
     }
+    let out = info.dir.join(&config.out);
     let any_failed = reports.iter().any(|r| r.status == State::Failed);
     let dist_skipped = any_failed.then(|| {
         format!(
             "{} was not written: a release needs every target (fix the failed ones, or remove them with `goflake targets remove`)",
-            config.out.display()
+            out.display()
         )
     });
     let dist = match (all, &release) {
         (true, Some(release)) => {
-            goflake_artifacts::copy_release(release, &config.out).map_err(failure)?;
+            let staging = goflake_artifacts::staging_path(&out);
+            goflake_runner::cleanup::register(&staging);
+            let copied = goflake_artifacts::copy_release(release, &out);
+            goflake_runner::cleanup::forget(&staging);
+            copied.map_err(failure)?;
             Some(config.out.display().to_string())
         }
         _ => None,

@@ -6,7 +6,7 @@ use goflake_syntax::{Literal, QueryError};
 
 use crate::config::{GetConfig, NewValue, SetConfig};
 use crate::failure::Failure;
-use crate::files::{commit_change, read_nix};
+use crate::files::{commit_change, read_nix, read_nix_locked};
 
 pub fn get(config: &GetConfig) -> Result<()> {
     let file = read_nix(&config.file)?;
@@ -34,7 +34,8 @@ pub fn get(config: &GetConfig) -> Result<()> {
 }
 
 pub fn set(config: &SetConfig) -> Result<()> {
-    let file = read_nix(&config.file)?;
+    // Held until the file is written: concurrent edits of one file take turns.
+    let (file, _lock) = read_nix_locked(&config.file)?;
     let binding = goflake_syntax::find(&file, &config.path).map_err(query_failure)?;
     let edits = match &config.value {
         NewValue::String(value) => nix_edit::set_string(&file, &binding, value),

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::config::{InitConfig, WriteMode};
 use crate::failure::Failure;
-use crate::files::{commit_change, read_nix, write_atomically};
+use crate::files::{commit_change, read_nix_locked, write_atomically};
 
 #[derive(Serialize)]
 struct Report {
@@ -79,10 +79,11 @@ pub fn run(config: &InitConfig) -> Result<()> {
     let mode = WriteMode {
         diff: config.dry_run,
         check: false,
+        force: false,
     };
 
     let action = if path.exists() {
-        let existing = read_nix(&path)?;
+        let (existing, _lock) = read_nix_locked(&path)?;
         let missing = goflake_gen::missing_values(&existing);
         if missing.is_empty() {
             let edits = goflake_gen::update(

@@ -6,10 +6,10 @@ use goflake_syntax::SourceFile;
 
 use crate::config::{ProjectSelection, TargetsAction, TargetsConfig};
 use crate::failure::Failure;
-use crate::files::{commit_change, read_nix};
+use crate::files::{commit_change, read_nix_locked};
 
 pub fn run(config: &TargetsConfig) -> Result<()> {
-    let file = read_nix(&config.flake)?;
+    let (file, _lock) = read_nix_locked(&config.flake)?;
     let fail = |err: goflake_gen::GenError| Failure::problem(format!("error: {err}\n"));
     let edits = match &config.action {
         TargetsAction::List => {

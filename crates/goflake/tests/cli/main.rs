@@ -8,4 +8,5 @@ mod errors;
 mod init;
 mod inspect;
 mod realistic;
+mod safety;
 mod support;

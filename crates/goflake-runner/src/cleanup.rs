@@ -1,0 +1,86 @@
+//! Temporary files and directories to remove if goflake is interrupted (SIGINT, SIGTERM):
+//! every writer registers what it creates and unregisters it once it is renamed or removed.
+//! The binary installs the signal handler that calls [`remove_all`].
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+static REGISTERED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The prefix of every temporary name goflake makes beside a user's files
+/// (`.goflake-tmp.flake.nix.Ab12Cd`, `.goflake-tmp.dist`): easy to recognise and ignore.
+pub const TEMP_PREFIX: &str = ".goflake-tmp.";
+
+/// Removes `path` (file or directory) if goflake is interrupted before [`forget`].
+pub fn register(path: &Path) {
+    if let Ok(mut paths) = REGISTERED.lock() {
+        paths.push(path.to_path_buf());
+    }
+}
+
+/// `path` was renamed into place or removed: nothing to clean up any more.
+pub fn forget(path: &Path) {
+    if let Ok(mut paths) = REGISTERED.lock() {
+        paths.retain(|p| p != path);
+    }
+}
+
+/// Removes everything registered (read-only trees included, as Go's module cache is).
+pub fn remove_all() {
+    let paths = match REGISTERED.lock() {
+        Ok(mut paths) => std::mem::take(&mut *paths),
+        Err(_) => return,
+    };
+    for path in paths {
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_dir() => {
+                make_writable(&path);
+                let _ = std::fs::remove_dir_all(&path);
+            }
+            Ok(_) => {
+                let _ = std::fs::remove_file(&path);
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// Read-only directories (Go's module cache) cannot be emptied until they are writable.
+pub fn make_writable(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            make_writable(&entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_paths_are_removed_and_forgotten_ones_kept() {
+        let temp = tempfile::tempdir().unwrap();
+        let file = temp.path().join(".goflake-tmp.x");
+        let dir = temp.path().join(".goflake-tmp.d");
+        let kept = temp.path().join("kept");
+        std::fs::write(&file, "x").unwrap();
+        std::fs::create_dir_all(dir.join("ro")).unwrap();
+        std::fs::write(dir.join("ro/f"), "x").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join("ro"), std::fs::Permissions::from_mode(0o555)).unwrap();
+        std::fs::write(&kept, "x").unwrap();
+        register(&file);
+        register(&dir);
+        register(&kept);
+        forget(&kept);
+        remove_all();
+        assert!(!file.exists() && !dir.exists());
+        assert!(kept.exists());
+    }
+}

@@ -1,0 +1,255 @@
+//! Nothing lost: what `--out` may replace, interrupted writes, concurrent edits, owners,
+//! read-only files, hard links, FIFOs and files that are not text.
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{copy_tree, goflake, s, stderr};
+
+/// A project with a flake (init without compiling, so no Go toolchain is needed).
+fn project(root: &Path) -> PathBuf {
+    let dir = root.join("hello");
+    copy_tree(
+        &goflake_testkit::workspace_root().join("tests/fixtures/go/root-main"),
+        &dir,
+    );
+    let out = goflake(&["init", "--no-verify-targets", s(&dir)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
+/// Every file below `dir`, with its contents, to show nothing was touched.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn out_never_replaces_what_goflake_did_not_write() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = project(temp.path());
+    std::fs::write(dir.join("notes"), "my notes\n").unwrap();
+    std::fs::create_dir_all(dir.join("repo/.git")).unwrap();
+    std::fs::create_dir_all(dir.join("mine")).unwrap();
+    std::fs::write(dir.join("mine/keep.txt"), "keep\n").unwrap();
+    let home = temp.path().join("home");
+    std::fs::create_dir_all(home.join("stuff")).unwrap();
+    std::fs::write(home.join("stuff/x"), "x").unwrap();
+    let before = snapshot(temp.path());
+    for (out, why) in [
+        (".", "project's directory or one above it"),
+        ("..", "project's directory or one above it"),
+        ("/", "root directory"),
+        ("notes", "not a directory"),
+        ("repo", "git repository"),
+        ("mine", "goflake did not write it"),
+        (s(&home), "home directory"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_goflake"))
+            .args(["build", "--dir", s(&dir), "--out", out])
+            .env("HOME", &home)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "--out {out}: {}",
+            stderr(&output)
+        );
+        let text = stderr(&output);
+        assert!(
+            text.contains("refusing to replace")
+                && text.contains(why)
+                && text.contains("nothing was touched"),
+            "--out {out}: {text}"
+        );
+    }
+    assert_eq!(snapshot(temp.path()), before, "nothing was touched");
+}
+
+#[test]
+fn an_interrupted_write_leaves_no_temporary_file_and_the_old_file_whole() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("package.nix");
+    let original = "{ version = \"1.0\"; }\n";
+    std::fs::write(&file, original).unwrap();
+    for signal in ["-INT", "-TERM"] {
+        let child = Command::new(env!("CARGO_BIN_EXE_goflake"))
+            .args(["set", s(&file), "version", "2.0"])
+            .env("GOFLAKE_TEST_WRITE_DELAY_MS", "5000")
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until the temporary file exists, then interrupt.
+        let started = Instant::now();
+        while !temp_files(temp.path()).iter().any(|_| true) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no temporary file appeared"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let named = temp_files(temp.path());
+        assert!(
+            named
+                .iter()
+                .all(|n| n.starts_with(".goflake-tmp.package.nix.")),
+            "recognisable names: {named:?}"
+        );
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(130), "{signal}");
+        assert!(
+            temp_files(temp.path()).is_empty(),
+            "{signal}: {:?}",
+            temp_files(temp.path())
+        );
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    }
+}
+
+fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".goflake-tmp."))
+        .collect()
+}
+
+#[test]
+fn concurrent_edits_of_one_file_lose_nothing() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("values.nix");
+    std::fs::write(&file, "{\n  a = \"0\";\n  b = \"0\";\n}\n").unwrap();
+    for round in 1..=50 {
+        let value = round.to_string();
+        let spawn = |attr: &str| {
+            Command::new(env!("CARGO_BIN_EXE_goflake"))
+                .args(["set", s(&file), attr, &value])
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn("a"), spawn("b"));
+        for child in [a, b] {
+            let output = child.wait_with_output().unwrap();
+            assert!(
+                output.status.success(),
+                "round {round}: {}",
+                stderr(&output)
+            );
+        }
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            format!("{{\n  a = \"{round}\";\n  b = \"{round}\";\n}}\n"),
+            "round {round}: an update was lost"
+        );
+    }
+}
+
+#[test]
+fn owner_group_and_mode_survive_an_edit() {
+    let test = "safety::owner_group_and_mode_survive_an_edit";
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("flake.nix");
+    std::fs::write(&file, "{ version = \"1.0\"; }\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let chown = Command::new("chown")
+        .args(["1234:2345", s(&file)])
+        .output()
+        .unwrap();
+    if !chown.status.success() {
+        goflake_testkit::skip(test, "giving a file another owner needs root");
+        return;
+    }
+    let out = goflake(&["set", s(&file), "version", "2.0"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let metadata = std::fs::metadata(&file).unwrap();
+    assert_eq!((metadata.uid(), metadata.gid()), (1234, 2345));
+    assert_eq!(metadata.mode() & 0o7777, 0o640);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{ version = \"2.0\"; }\n"
+    );
+}
+
+#[test]
+fn read_only_files_are_refused_unless_forced_and_hard_links_kept() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("flake.nix");
+    std::fs::write(&file, "{ version = \"1.0\"; }\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = goflake(&["set", s(&file), "version", "2.0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is read-only (mode 444)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{ version = \"1.0\"; }\n"
+    );
+    let out = goflake(&["set", "--force", s(&file), "version", "2.0"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{ version = \"2.0\"; }\n"
+    );
+    assert_eq!(std::fs::metadata(&file).unwrap().mode() & 0o777, 0o444);
+
+    let linked = temp.path().join("linked.nix");
+    let other = temp.path().join("other-name.nix");
+    std::fs::write(&linked, "{ version = \"1.0\"; }\n").unwrap();
+    std::fs::hard_link(&linked, &other).unwrap();
+    let out = goflake(&["set", s(&linked), "version", "3.0"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("hard links"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&other).unwrap(),
+        "{ version = \"3.0\"; }\n"
+    );
+    assert_eq!(std::fs::metadata(&linked).unwrap().nlink(), 2);
+}
+
+#[test]
+fn a_fifo_or_binary_file_is_unusable_input_not_a_hang() {
+    let temp = tempfile::tempdir().unwrap();
+    let fifo = temp.path().join("fifo.nix");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    for args in [vec!["set", s(&fifo), "a", "b"], vec!["get", s(&fifo), "a"]] {
+        let started = Instant::now();
+        let out = goflake(&args);
+        assert!(started.elapsed() < Duration::from_secs(10), "{args:?} hung");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("is not a regular file (a FIFO)"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let binary = temp.path().join("binary.nix");
+    std::fs::write(&binary, b"{ a = \"\xff\xfe\"; }\n").unwrap();
+    let out = goflake(&["set", s(&binary), "a", "b"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is not UTF-8"), "{}", stderr(&out));
+}
