@@ -6,6 +6,7 @@ pub mod git;
 pub mod gofile;
 pub mod goreleaser;
 pub mod modfile;
+pub mod modpath;
 pub mod project;
 
 pub use constraint::{DEFAULT_TARGETS, DIST_LIST, Target};

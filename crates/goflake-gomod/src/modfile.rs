@@ -417,8 +417,24 @@ fn parse_replace(file: &str, line: &Line) -> Result<Replace, ModFileError> {
     })
 }
 
+/// A path that breaks Go's rules, reported at its line as Go reports it.
+fn checked_path(
+    file: &str,
+    line: &Line,
+    what: &str,
+    path: &str,
+    check: fn(&str) -> Result<(), String>,
+) -> Result<(), ModFileError> {
+    check(path).map_err(|why| ModFileError {
+        file: file.to_owned(),
+        pos: line.pos,
+        message: format!("malformed {what} path \"{}\": {why}", path.escape_default()),
+    })
+}
+
 /// Parses go.mod text; `file` names it in errors.
 pub fn parse_go_mod(file: &str, text: &str) -> Result<GoMod, ModFileError> {
+    use crate::modpath::check_import_path;
     let mut module = None;
     let mut gomod = GoMod::default();
     for line in lines(file, text)? {
@@ -426,6 +442,8 @@ pub fn parse_go_mod(file: &str, text: &str) -> Result<GoMod, ModFileError> {
         match line.verb.as_str() {
             "module" => {
                 arity(file, &line, "module/path", args.len() == 1)?;
+                // The main module may be a plain name (`module hello`), as `go mod init` allows.
+                checked_path(file, &line, "module", &args[0], check_import_path)?;
                 if module.is_some() {
                     return Err(ModFileError {
                         file: file.to_owned(),
@@ -437,6 +455,13 @@ pub fn parse_go_mod(file: &str, text: &str) -> Result<GoMod, ModFileError> {
             }
             "go" => {
                 arity(file, &line, "1.23", args.len() == 1)?;
+                if gomod.go.is_some() {
+                    return Err(ModFileError {
+                        file: file.to_owned(),
+                        pos: line.pos,
+                        message: "repeated go statement".into(),
+                    });
+                }
                 if parse_go_version(&args[0]).is_none() {
                     return Err(ModFileError {
                         file: file.to_owned(),
@@ -455,6 +480,8 @@ pub fn parse_go_mod(file: &str, text: &str) -> Result<GoMod, ModFileError> {
             }
             "require" => {
                 arity(file, &line, "module/path v1.2.3", args.len() == 2)?;
+                // Not CheckPath's domain rule: a replaced requirement may be a plain name.
+                checked_path(file, &line, "module", &args[0], check_import_path)?;
                 gomod.require.push(Require {
                     path: args[0].clone(),
                     version: args[1].clone(),
@@ -464,9 +491,18 @@ pub fn parse_go_mod(file: &str, text: &str) -> Result<GoMod, ModFileError> {
                         .is_some_and(|c| c.split(';').any(|p| p.trim() == "indirect")),
                 });
             }
-            "replace" => gomod.replace.push(parse_replace(file, &line)?),
+            "replace" => {
+                let replace = parse_replace(file, &line)?;
+                checked_path(file, &line, "module", &replace.old_path, check_import_path)?;
+                if !replace.local {
+                    checked_path(file, &line, "module", &replace.new_path, check_import_path)?;
+                }
+                gomod.replace.push(replace);
+            }
             "exclude" => {
                 arity(file, &line, "module/path v1.2.3", args.len() == 2)?;
+                // Not CheckPath's domain rule: a replaced requirement may be a plain name.
+                checked_path(file, &line, "module", &args[0], check_import_path)?;
                 gomod.exclude.push(ModuleVersion {
                     path: args[0].clone(),
                     version: args[1].clone(),
@@ -478,6 +514,7 @@ pub fn parse_go_mod(file: &str, text: &str) -> Result<GoMod, ModFileError> {
             }
             "tool" => {
                 arity(file, &line, "package/path", args.len() == 1)?;
+                checked_path(file, &line, "import", &args[0], check_import_path)?;
                 gomod.tool.push(args[0].clone());
             }
             "godebug" => {

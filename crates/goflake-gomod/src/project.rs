@@ -820,7 +820,11 @@ fn choose_go(gomod: &GoMod, warnings: &mut Vec<String>) -> GoChoice {
             oldest,
             format!("no go line (Go assumes 1.16): the oldest Go in nixpkgs, 1.{oldest}"),
         ),
-        Some((_, wanted, _)) => match NIXPKGS_GO_MINORS.iter().find(|&&m| m >= wanted) {
+        // `go 2.0` is newer than every Go 1.x.
+        Some((major, wanted, _)) => match NIXPKGS_GO_MINORS
+            .iter()
+            .find(|&&m| major == 1 && m >= wanted)
+        {
             Some(&m) => (
                 m,
                 format!(
@@ -910,7 +914,7 @@ fn nearest_go_mod_below(dir: &Path) -> Option<PathBuf> {
             for entry in entries.flatten() {
                 let path = entry.path();
                 let name = entry.file_name().to_string_lossy().into_owned();
-                if path.is_dir() && !skip_dir(&name) {
+                if entry.file_type().is_ok_and(|t| t.is_dir()) && !skip_dir(&name) {
                     if path.join("go.mod").is_file() {
                         found.push(path.join("go.mod"));
                     }
@@ -925,6 +929,25 @@ fn nearest_go_mod_below(dir: &Path) -> Option<PathBuf> {
         level = next;
     }
     None
+}
+
+fn shown_dir(rel: &str, name: &str) -> String {
+    if rel == "." {
+        name.escape_default().to_string()
+    } else {
+        format!("{rel}/{}", name.escape_default())
+    }
+}
+
+/// A directory name Go accepts in an import path (x/mod's `module.CheckImportPath`: ASCII
+/// letters, digits and `-._~+`, not starting or ending with a dot).
+pub fn valid_import_element(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.ends_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '+'))
 }
 
 fn skip_dir(name: &str) -> bool {
@@ -985,8 +1008,22 @@ fn scan(
     for entry in &entries {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
-        if path.is_dir() {
+        let file_type = entry.file_type().map_err(|source| ModelError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        // Like Go (`./...`), a symlinked directory is not walked: a link to `/` or a loop
+        // would otherwise be followed.
+        if file_type.is_dir() {
             if skip_dir(&name) {
+                continue;
+            }
+            if !valid_import_element(&name) {
+                warnings.push(format!(
+                    "{}: skipped: `{}` is not a valid Go import path element",
+                    shown_dir(&rel, &name),
+                    name.escape_default()
+                ));
                 continue;
             }
             if path.join("go.mod").is_file() {
@@ -1003,6 +1040,22 @@ fn scan(
             && !name.ends_with("_test.go")
             && !name.starts_with(['.', '_'])
         {
+            // Check the type before opening: a FIFO named x.go would block forever.
+            let metadata = std::fs::metadata(&path).map_err(|source| ModelError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            if metadata.is_dir() {
+                continue;
+            }
+            if !metadata.is_file() {
+                return Err(ModelError::Io {
+                    path: path.clone(),
+                    source: std::io::Error::other(
+                        "not a regular file (a FIFO, socket or device); Go cannot read it either",
+                    ),
+                });
+            }
             let text = std::fs::read_to_string(&path).map_err(|source| ModelError::Io {
                 path: path.clone(),
                 source,
@@ -1215,5 +1268,7 @@ mod tests {
         assert!(w.is_empty());
         assert_eq!(choose_go(&gomod("1.30"), &mut w).attr, "go_1_27");
         assert_eq!(w.len(), 1);
+        assert_eq!(choose_go(&gomod("2.0"), &mut w).attr, "go_1_27");
+        assert_eq!(w.len(), 2, "go 2.0 is newer than any Go in nixpkgs");
     }
 }

@@ -81,14 +81,31 @@ fn failed(command: &str, dir: &Path, stderr: &[u8]) -> GoError {
 /// runs `go mod download` into a fresh GOPATH and hashes its download cache without `sumdb`.
 pub fn vendor_hash(module_dir: &Path, proxy_vendor: bool) -> Result<Vendored, GoError> {
     let go = crate::which("go").ok_or(GoError::Missing)?;
-    let temp = tempfile::tempdir().map_err(|e| GoError::Io(e.to_string()))?;
-    let source = temp.path().join("source");
+    // A recognisable name, removed on every exit path (an interrupt included).
+    let temp = tempfile::Builder::new()
+        .prefix("goflake-vendor-hash.")
+        .tempdir()
+        .map_err(|e| GoError::Io(e.to_string()))?;
+    crate::cleanup::register(temp.path());
+    let result = vendor_hash_in(&go, module_dir, temp.path(), proxy_vendor);
+    crate::cleanup::make_writable(temp.path());
+    crate::cleanup::forget(temp.path());
+    result
+}
+
+fn vendor_hash_in(
+    go: &Path,
+    module_dir: &Path,
+    temp: &Path,
+    proxy_vendor: bool,
+) -> Result<Vendored, GoError> {
+    let source = temp.join("source");
     crate::copy_source(module_dir, &source)
-        .map_err(|e| GoError::Io(format!("cannot copy {}: {e}", module_dir.display())))?;
+        .map_err(|e| GoError::Io(format!("cannot copy the source: {e}")))?;
     let has_go_work = source.join("go.work").exists();
     if proxy_vendor {
-        let gopath = temp.path().join("gopath");
-        let output = go_command(&go, &source, has_go_work)
+        let gopath = temp.join("gopath");
+        let output = go_command(go, &source, has_go_work)
             .env("GOPATH", &gopath)
             .env("GOMODCACHE", gopath.join("pkg/mod"))
             .args(["mod", "download"])
@@ -103,10 +120,9 @@ pub fn vendor_hash(module_dir: &Path, proxy_vendor: bool) -> Result<Vendored, Go
             return Ok(Vendored::Nothing);
         }
         let hash = goflake_nar::nar_hash(&download).map_err(|e| GoError::Io(e.to_string()))?;
-        make_writable(&gopath);
         return Ok(Vendored::Hash(hash));
     }
-    let output = go_command(&go, &source, has_go_work)
+    let output = go_command(go, &source, has_go_work)
         .args(["mod", "vendor"])
         .output()
         .map_err(|e| GoError::Io(e.to_string()))?;
@@ -125,21 +141,6 @@ pub fn vendor_hash(module_dir: &Path, proxy_vendor: bool) -> Result<Vendored, Go
 /// Go writes nothing when there is nothing to vendor or download.
 fn is_empty_or_missing(dir: &Path) -> bool {
     std::fs::read_dir(dir).map_or(true, |mut entries| entries.next().is_none())
-}
-
-/// The Go module cache is read-only; make it removable with the temporary directory.
-fn make_writable(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
-            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755));
-            make_writable(&path);
-        }
-    }
 }
 
 /// A Go-quoted string (`"a\n\tb"`) as one line of text (`a b`).

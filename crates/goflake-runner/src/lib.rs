@@ -23,24 +23,35 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// Copies a source tree (files, directories, symlinks as symlinks), leaving out `.git` and
-/// Nix `result` links, as the Nix source of a flake would.
+/// Nix `result` links, as the Nix source of a flake would. A FIFO, socket or device is an
+/// error naming it (as `nix hash path` refuses them), never a hang.
 pub fn copy_source(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
+    let named = |path: &Path, err: std::io::Error| {
+        std::io::Error::new(err.kind(), format!("{}: {err}", path.display()))
+    };
+    std::fs::create_dir_all(to).map_err(|e| named(to, e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| named(from, e))? {
+        let entry = entry.map_err(|e| named(from, e))?;
         let name = entry.file_name();
         let name_text = name.to_string_lossy();
         if name_text == ".git" || name_text == "result" || name_text.starts_with("result-") {
             continue;
         }
+        let source = entry.path();
         let target = to.join(&name);
-        let file_type = entry.file_type()?;
+        let file_type = entry.file_type().map_err(|e| named(&source, e))?;
         if file_type.is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(entry.path())?, &target)?;
+            let link = std::fs::read_link(&source).map_err(|e| named(&source, e))?;
+            std::os::unix::fs::symlink(link, &target).map_err(|e| named(&target, e))?;
         } else if file_type.is_dir() {
-            copy_source(&entry.path(), &target)?;
+            copy_source(&source, &target)?;
+        } else if file_type.is_file() {
+            std::fs::copy(&source, &target).map_err(|e| named(&source, e))?;
         } else {
-            std::fs::copy(entry.path(), &target)?;
+            return Err(std::io::Error::other(format!(
+                "{}: not a regular file, directory or symlink (a FIFO, socket or device), which a Nix source cannot hold",
+                source.display()
+            )));
         }
     }
     Ok(())

@@ -3,13 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use goflake_nar::{Sha256, parse_mismatch_got};
+use goflake_nar::parse_mismatch_got;
 
 #[derive(Debug, thiserror::Error)]
 pub enum NixError {
-    #[error(
-        "`nix` is not on PATH; install Nix (https://nixos.org/download), or use `--method local`"
-    )]
+    #[error("`nix` is not on PATH; install Nix (https://nixos.org/download)")]
     Missing,
     #[error("Nix could not evaluate or build:\n{0}")]
     Failed(String),
@@ -36,12 +34,13 @@ pub fn find() -> Result<PathBuf, NixError> {
 
 /// Builds only `packages.<system>.<attr>.goModules` of the flake in `flake_dir` with an empty
 /// vendorHash (an expression over the flake: the user's file is not touched) and returns the
-/// hash Nix reports. `extra_args` go to nix as given (e.g. `--override-input`).
+/// hash Nix reports, or `Vendored::Nothing` when goModules finds nothing to vendor (or a
+/// committed vendor/): `vendorHash = null`. `extra_args` go to nix as given.
 pub fn go_modules_hash(
     flake_dir: &Path,
     attr: &str,
     extra_args: &[String],
-) -> Result<Sha256, NixError> {
+) -> Result<crate::go::Vendored, NixError> {
     let nix = find()?;
     let flake_ref = format!("path:{}", flake_dir.display());
     let expression = format!(
@@ -55,8 +54,12 @@ pub fn go_modules_hash(
         .output()
         .map_err(|e| NixError::Io(e.to_string()))?;
     let log = String::from_utf8_lossy(&output.stderr).into_owned();
+    // module.nix's goModules exits 10 with these when vendorHash must be null.
+    if log.contains("vendor folder is empty") || log.contains("vendor folder exists") {
+        return Ok(crate::go::Vendored::Nothing);
+    }
     match parse_mismatch_got(&log) {
-        Some(Ok(hash)) => Ok(hash),
+        Some(Ok(hash)) => Ok(crate::go::Vendored::Hash(hash)),
         Some(Err(err)) => Err(NixError::BadHash(err.to_string())),
         None if output.status.success() => Err(NixError::NoMismatch),
         None => Err(NixError::Failed(log.trim_end().to_owned())),

@@ -43,20 +43,125 @@ impl fmt::Debug for SourceFile {
     }
 }
 
+/// How deeply brackets, braces, parentheses, strings and interpolations may nest. Nix's own
+/// parser gives up a little below this (about 10,000 parentheses, 5,000 lists); deeper input
+/// is refused with a diagnostic instead of being parsed.
+pub const MAX_NESTING: usize = 10_000;
+
+/// How many binary operators one file may hold: a chain of them nests the tree one level
+/// each (`"x" + "x" + …`), and a tree far deeper than any real file is refused.
+pub const MAX_OPERATORS: usize = 500_000;
+
+/// The stack for parsing a deeply nested file (reserved, not used, until it is needed).
+const PARSE_STACK: usize = 1 << 30;
+
+/// Where `text` nests deeper than goflake parses, or holds more operators: the offset and a
+/// message. The tokenizer is iterative, so this never recurses.
+fn too_deep(text: &str) -> Option<(TextSize, String)> {
+    use SyntaxKind::*;
+    let mut depth = 0usize;
+    let mut operators = 0usize;
+    let mut offset = TextSize::from(0);
+    for (kind, token) in rnix::tokenize(text) {
+        match kind {
+            TOKEN_L_PAREN | TOKEN_L_BRACK | TOKEN_L_BRACE | TOKEN_INTERPOL_START
+            | TOKEN_STRING_START => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some((
+                        offset,
+                        format!(
+                            "nested more than {MAX_NESTING} levels deep here; goflake (like Nix, whose parser stops near that depth) does not parse it"
+                        ),
+                    ));
+                }
+            }
+            TOKEN_R_PAREN | TOKEN_R_BRACK | TOKEN_R_BRACE | TOKEN_INTERPOL_END
+            | TOKEN_STRING_END => depth = depth.saturating_sub(1),
+            TOKEN_ADD | TOKEN_SUB | TOKEN_MUL | TOKEN_DIV | TOKEN_CONCAT | TOKEN_UPDATE
+            | TOKEN_AND_AND | TOKEN_OR_OR | TOKEN_EQUAL | TOKEN_NOT_EQUAL | TOKEN_LESS
+            | TOKEN_LESS_OR_EQ | TOKEN_MORE | TOKEN_MORE_OR_EQ | TOKEN_IMPLICATION
+            | TOKEN_PIPE_LEFT | TOKEN_PIPE_RIGHT | TOKEN_QUESTION | TOKEN_COLON => {
+                operators += 1;
+                if operators > MAX_OPERATORS {
+                    return Some((
+                        offset,
+                        format!(
+                            "more than {MAX_OPERATORS} operators in one file; goflake does not parse it"
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        offset += TextSize::of(token);
+    }
+    None
+}
+
+/// A tree that holds every token of `text` under one error node: lossless, and shallow.
+fn flat_error_tree(text: &str) -> SyntaxNode {
+    let mut builder = rowan::GreenNodeBuilder::new();
+    builder.start_node(rowan::SyntaxKind(SyntaxKind::NODE_ROOT as u16));
+    builder.start_node(rowan::SyntaxKind(SyntaxKind::NODE_ERROR as u16));
+    for (kind, token) in rnix::tokenize(text) {
+        builder.token(rowan::SyntaxKind(kind as u16), token);
+    }
+    builder.finish_node();
+    builder.finish_node();
+    SyntaxNode::new_root(builder.finish())
+}
+
+/// rnix's parser recurses once per nesting level: a deep (but allowed) file is parsed on a
+/// thread with a large stack, whatever the caller's stack is.
+fn parse_green(text: &str) -> rnix::Parse<rnix::Root> {
+    let nested = rnix::tokenize(text)
+        .filter(|(kind, _)| {
+            matches!(
+                kind,
+                SyntaxKind::TOKEN_L_PAREN | SyntaxKind::TOKEN_L_BRACK | SyntaxKind::TOKEN_L_BRACE
+            )
+        })
+        .count();
+    if nested < 200 {
+        return rnix::Root::parse(text);
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(scope, || rnix::Root::parse(text))
+            .ok()
+            .and_then(|handle| handle.join().ok())
+            .unwrap_or_else(|| rnix::Root::parse(text))
+    })
+}
+
 impl SourceFile {
     /// Parses `text`; `name` is only used to render locations (`name:line:col`).
     pub fn parse(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let name = name.into();
         let text = text.into();
-        let parse = rnix::Root::parse(&text);
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        if let Some((offset, message)) = too_deep(&text) {
+            return SourceFile {
+                name,
+                root: flat_error_tree(&text),
+                text,
+                diagnostics: vec![Diagnostic {
+                    range: TextRange::empty(offset),
+                    message,
+                }],
+                line_starts,
+            };
+        }
+        let parse = parse_green(&text);
         let end = TextRange::empty(TextSize::of(text.as_str()));
         let diagnostics = parse
             .errors()
             .iter()
             .map(|error| diagnostic_from(error, end))
-            .collect();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         SourceFile {
             name,
@@ -129,15 +234,35 @@ impl SourceFile {
     }
 
     /// Renders one message at an offset: `name:line:col: message`, the source line and a caret.
+    /// A very long line (a generated or minified file) is shown around the caret only.
     pub fn render_at(&self, offset: TextSize, message: &str) -> String {
+        const WINDOW: usize = 60;
         let at = self.line_col(offset);
-        let line = self.line_text(at.line);
+        let full: Vec<char> = self.line_text(at.line).chars().collect();
+        let caret = at.col - 1;
+        let (start, end) = if full.len() > 3 * WINDOW {
+            (
+                caret.saturating_sub(WINDOW),
+                (caret + WINDOW).min(full.len()),
+            )
+        } else {
+            (0, full.len())
+        };
+        let mut line: String = full[start..end].iter().collect();
+        let mut caret_col = caret - start;
+        if start > 0 {
+            line.insert(0, '…');
+            caret_col += 1;
+        }
+        if end < full.len() {
+            line.push('…');
+        }
         let gutter = at.line.to_string();
         let pad = " ".repeat(gutter.len());
         // Tabs are kept under the caret so it lines up in a terminal.
         let caret_indent: String = line
             .chars()
-            .take(at.col - 1)
+            .take(caret_col)
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
         format!(

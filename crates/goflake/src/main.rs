@@ -13,7 +13,20 @@ use std::process::ExitCode;
 use crate::config::Command;
 use crate::failure::{Failure, terminal_safe};
 
+/// The stack goflake runs on: trees of deeply nested (but valid) Nix files are walked and
+/// dropped recursively. Reserved, not used, until needed.
+const STACK: usize = 1 << 30;
+
 fn main() -> ExitCode {
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(run)
+        .ok()
+        .and_then(|thread| thread.join().ok())
+        .unwrap_or(ExitCode::FAILURE)
+}
+
+fn run() -> ExitCode {
     // Interrupted (Ctrl-C, a CI timeout's SIGTERM): remove the temporary files and staging
     // directories goflake made, then stop; no half-written file is ever in place.
     let _ = ctrlc::set_handler(|| {

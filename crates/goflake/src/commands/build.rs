@@ -298,21 +298,20 @@ pub fn run(config: &BuildConfig) -> Result<()> {
         goflake_runner::nix::build(&installables, &nix_args, false, |e| progress.event(e))
             .map_err(failure)?;
     if !outcome.success
-        && let Some(got) = goflake_nar::parse_mismatch_got(&outcome.messages)
-        && outcome.messages.contains("-go-modules.drv")
+        && let Some(repair) = vendor_hash_repair(&outcome)?
     {
-        let got = got.map_err(failure)?;
+        let shown = repair.value.map_or_else(|| "null".to_owned(), |h| h.sri());
         if !fix_hash {
             return Err(failure(format!(
-                "vendorHash is stale: Nix computed {} for the Go modules. Run `goflake build --fix-hash` or `goflake vendor-hash --write`.",
-                got.sri()
+                "{}: vendorHash must be {shown}. Run `goflake build --fix-hash` or `goflake vendor-hash --write`.",
+                repair.why
             )));
         }
         eprintln!(
-            "vendorHash is stale: Nix computed {}; writing it and building again",
-            got.sri()
+            "{}: writing vendorHash = {shown} and building again",
+            repair.why
         );
-        vendor_hash::locate(&info.dir, None, None)?.write(Some(got))?;
+        vendor_hash::locate(&info.dir, None, None)?.write(repair.value)?;
         progress = Progress::new(&info, &targets, display());
         outcome =
             goflake_runner::nix::build(&installables, &nix_args, false, |e| progress.event(e))
@@ -387,6 +386,49 @@ pub fn run(config: &BuildConfig) -> Result<()> {
     }
 }
 
+/// What a failed goModules derivation says vendorHash must be, and why.
+struct VendorHashRepair {
+    /// `None`: null.
+    value: Option<goflake_nar::Sha256>,
+    why: String,
+}
+
+fn vendor_hash_repair(outcome: &BuildOutcome) -> Result<Option<VendorHashRepair>> {
+    if !outcome.messages.contains("-go-modules.drv") {
+        return Ok(None);
+    }
+    if let Some(got) = goflake_nar::parse_mismatch_got(&outcome.messages) {
+        let got = got.map_err(failure)?;
+        return Ok(Some(VendorHashRepair {
+            why: format!(
+                "vendorHash is stale: Nix computed {} for the Go modules",
+                got.sri()
+            ),
+            value: Some(got),
+        }));
+    }
+    // nixpkgs' goModules stops with exit code 10 and says why (module.nix).
+    let logs: String = outcome
+        .log_tails
+        .iter()
+        .filter(|(drv, _)| drv.ends_with("-go-modules.drv"))
+        .flat_map(|(_, lines)| lines.iter().map(String::as_str))
+        .chain(outcome.messages.lines())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let why = if logs.contains("vendor folder is empty") {
+        "the project has no dependencies, so there is nothing to vendor (Nix's goModules found none)"
+    } else if logs.contains("vendor folder exists") {
+        "vendor/ is committed, so the build uses it and goModules must not run"
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(VendorHashRepair {
+        value: None,
+        why: why.to_owned(),
+    }))
+}
+
 /// The end of a failed target's log: its own derivation's, else (when a derivation it
 /// depends on failed, such as goModules) every failed one's.
 fn failure_log(row: &Row, outcome: &BuildOutcome) -> (Option<String>, Option<String>) {
@@ -444,7 +486,7 @@ fn print_failures(report: &Report) {
                 .unwrap_or_default()
         );
         for line in t.error.as_deref().unwrap_or("").lines() {
-            eprintln!("  {line}");
+            eprintln!("  {}", crate::failure::terminal_safe(line));
         }
     }
 }

@@ -155,7 +155,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         for warning in &warnings {
-            eprintln!("warning: {warning}");
+            eprintln!("warning: {}", crate::failure::terminal_safe(warning));
         }
         if !config.dry_run {
             eprintln!(

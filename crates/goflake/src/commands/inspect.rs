@@ -31,7 +31,7 @@ pub fn run(config: &InspectConfig) -> Result<()> {
         })?;
         println!("{json}");
     } else {
-        print!("{}", human(&project));
+        print!("{}", crate::failure::terminal_safe(&human(&project)));
     }
     Ok(())
 }

@@ -212,9 +212,14 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
             .file_dir
             .canonicalize()
             .unwrap_or_else(|_| located.file_dir.clone());
-        goflake_runner::nix::go_modules_hash(&absolute, &config.package, &config.nix_args)
-            .map(Some)
-            .map_err(failure)
+        match goflake_runner::nix::go_modules_hash(&absolute, &config.package, &config.nix_args) {
+            Ok(Vendored::Hash(hash)) => Ok(Some(hash)),
+            Ok(Vendored::Nothing) => Ok(None),
+            Err(goflake_runner::nix::NixError::Missing) => Err(failure(
+                "`nix` is not on PATH; install Nix, or compute the hash here with `--method local`",
+            )),
+            Err(err) => Err(failure(err)),
+        }
     };
     let (computed, method_name) = match method {
         HashMethod::Local => (compute_local(&located, &mut warnings)?, "local"),

@@ -368,3 +368,159 @@ fn a_target_that_fails_to_compile_is_reported_and_the_others_still_build() {
         "{text}"
     );
 }
+
+/// The release directory: complete (every checksum right, every artifact there), and its
+/// version.
+fn complete_release(dist: &Path) -> Result<String, String> {
+    goflake_artifacts::verify_checksums(dist).map_err(|e| e.to_string())?;
+    let manifest = goflake_artifacts::read_manifest(dist).map_err(|e| e.to_string())?;
+    for artifact in &manifest.artifacts {
+        if !dist.join(&artifact.file).is_file() {
+            return Err(format!("{} is missing", artifact.file));
+        }
+    }
+    if !dist.join(goflake_artifacts::DIST_MARKER).is_file() {
+        return Err("no marker".into());
+    }
+    Ok(manifest.version)
+}
+
+#[test]
+fn an_interrupted_release_copy_never_leaves_a_partial_dist() {
+    let Some(env) = env("build::an_interrupted_release_copy") else {
+        return;
+    };
+    let dir = env.root.join("hello");
+    goflake_testkit::copy_tree(
+        &goflake_testkit::workspace_root().join("tests/fixtures/go/root-main"),
+        &dir,
+    );
+    let init = env.goflake(
+        &dir,
+        &["init", "--no-verify-targets", "--targets", "linux/amd64"],
+        false,
+    );
+    assert!(init.status.success(), "{}", stderr(&init));
+    let set_version = |version: &str| {
+        let out = env.goflake(
+            &dir,
+            &["set", "flake.nix", "outputs.version", version],
+            false,
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    // Both releases in the store first, so each run below only copies.
+    for version in ["1.0.0", "2.0.0"] {
+        set_version(version);
+        let out = env.goflake(&dir, &["build"], true);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let dist = dir.join("dist");
+    let staging = dir.join(".goflake-tmp.dist");
+    let mut partial = Vec::new();
+    for round in 0..16u64 {
+        set_version(if round % 2 == 0 { "1.0.0" } else { "2.0.0" });
+        let mut command = Command::new(env!("CARGO_BIN_EXE_goflake"));
+        command
+            .args(["build", "--quiet", "--"])
+            .args(env.nix.override_nixpkgs())
+            .current_dir(&dir)
+            .env("NIX_CONFIG", goflake_testkit::NIX_CONFIG)
+            .env("GOFLAKE_TEST_DIST_DELAY_MS", "40")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = command.spawn().unwrap();
+        // Interrupt at a different point of the copy and swap each round. A SIGKILL can
+        // leave the staging directory: this run removes it before staging its own.
+        let started = std::time::Instant::now();
+        let wait_until = |present: bool, child: &mut std::process::Child| {
+            while staging.exists() != present && child.try_wait().unwrap().is_none() {
+                assert!(started.elapsed() < std::time::Duration::from_secs(60));
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        };
+        if staging.exists() {
+            wait_until(false, &mut child);
+        }
+        wait_until(true, &mut child);
+        std::thread::sleep(std::time::Duration::from_millis(round * 17 % 260));
+        let signal = if round % 3 == 0 { "-KILL" } else { "-TERM" };
+        let _ = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status();
+        child.wait().unwrap();
+        match complete_release(&dist) {
+            Ok(version) => assert!(["1.0.0", "2.0.0"].contains(&version.as_str())),
+            Err(why) => partial.push(format!("round {round} ({signal}): {why}")),
+        }
+        if signal == "-TERM" {
+            assert!(
+                !staging.exists(),
+                "round {round}: SIGTERM left the staging directory"
+            );
+        }
+    }
+    assert!(partial.is_empty(), "partial releases: {partial:#?}");
+    // A run after a kill still works, and leaves no staging directory behind.
+    let out = env.goflake(&dir, &["build"], true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(complete_release(&dist).as_deref(), Ok("2.0.0"));
+    assert!(!staging.exists());
+}
+
+#[test]
+fn a_hash_where_null_belongs_is_explained_and_repaired() {
+    let Some(env) = env("build::a_hash_where_null_belongs") else {
+        return;
+    };
+    let fake = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    for (fixture, why) in [
+        ("root-main", "the project has no dependencies"),
+        ("vendored", "vendor/ is committed"),
+    ] {
+        let dir = env.root.join(fixture);
+        goflake_testkit::copy_tree(
+            &goflake_testkit::workspace_root()
+                .join("tests/fixtures/go")
+                .join(fixture),
+            &dir,
+        );
+        let init = env.goflake(
+            &dir,
+            &["init", "--no-verify-targets", "--targets", "linux/amd64"],
+            false,
+        );
+        assert!(init.status.success(), "{}", stderr(&init));
+        // A flake copied from another project, or whose last dependency was removed.
+        let set = env.goflake(
+            &dir,
+            &["set", "flake.nix", "outputs.vendorHash", fake],
+            false,
+        );
+        assert!(set.status.success(), "{}", stderr(&set));
+
+        let out = env.goflake(&dir, &["build", "--no-fix-hash"], true);
+        assert_eq!(out.status.code(), Some(1), "{fixture}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(why) && stderr(&out).contains("vendorHash must be null"),
+            "{fixture}: {}",
+            stderr(&out)
+        );
+        let out = env.goflake(&dir, &["build", "--fix-hash"], true);
+        assert!(out.status.success(), "{fixture}: {}", stderr(&out));
+        let flake = std::fs::read_to_string(dir.join("flake.nix")).unwrap();
+        assert!(flake.contains("vendorHash = null;"), "{fixture}: {flake}");
+
+        // The Nix method gives null too, on the flake as it was.
+        let set = env.goflake(
+            &dir,
+            &["set", "flake.nix", "outputs.vendorHash", fake],
+            false,
+        );
+        assert!(set.status.success(), "{}", stderr(&set));
+        env.nix.lock(&dir);
+        let out = env.goflake(&dir, &["vendor-hash", "--method", "nix"], true);
+        assert!(out.status.success(), "{fixture}: {}", stderr(&out));
+        assert_eq!(stdout(&out).trim(), "null", "{fixture}");
+    }
+}

@@ -62,10 +62,32 @@ fn missing_nix_suggests_the_local_method_and_how_to_install() {
         &["vendor-hash", "--method", "nix", s(&dir)],
     );
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("`nix` is not on PATH; install Nix (https://nixos.org/download), or use `--method local`"), "{}", stderr(&out));
-    let build = goflake_with_only(&[], temp.path(), &["build", "--dir", s(&dir)]);
-    assert_eq!(build.status.code(), Some(1));
-    assert!(stderr(&build).contains("install Nix"), "{}", stderr(&build));
+    assert!(
+        stderr(&out).contains(
+            "`nix` is not on PATH; install Nix, or compute the hash here with `--method local`"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Every hint names an option the command has: build, check and run have no --method.
+    for command in [
+        vec!["build", "--dir", s(&dir)],
+        vec!["check", "--dir", s(&dir)],
+        vec!["run", "--dir", s(&dir)],
+    ] {
+        let out = goflake_with_only(&[], temp.path(), &command);
+        assert_eq!(out.status.code(), Some(1), "{command:?}");
+        assert!(
+            stderr(&out).contains("install Nix"),
+            "{command:?}: {}",
+            stderr(&out)
+        );
+        assert!(
+            !stderr(&out).contains("--method"),
+            "{command:?}: {}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]

@@ -253,3 +253,191 @@ fn a_fifo_or_binary_file_is_unusable_input_not_a_hang() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("is not UTF-8"), "{}", stderr(&out));
 }
+
+#[test]
+fn deep_nesting_never_crashes_and_what_nix_parses_is_parsed() {
+    let temp = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: String| {
+        let path = temp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    // Deeper than Nix parses: refused with a position, exit 2.
+    let lists = write(
+        "lists.nix",
+        format!("{{ a = {}{}; }}\n", "[".repeat(50_000), "]".repeat(50_000)),
+    );
+    let out = goflake(&["get", s(&lists), "a"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("lists.nix:1:10006: nested more than 10000 levels deep"),
+        "{}",
+        stderr(&out)
+    );
+    // Nix parses 1,000 (and 6,000) nested parentheses: so does goflake, and edits there.
+    for depth in [1_000, 6_000] {
+        let parens = write(
+            "parens.nix",
+            format!(
+                "{{ a = {}1{}; b = \"x\"; }}\n",
+                "(".repeat(depth),
+                ")".repeat(depth)
+            ),
+        );
+        let out = goflake(&["set", s(&parens), "b", "y"]);
+        assert!(out.status.success(), "{depth}: {}", stderr(&out));
+        assert!(
+            std::fs::read_to_string(&parens)
+                .unwrap()
+                .ends_with("b = \"y\"; }\n")
+        );
+    }
+    // A 50,000-term chain (Nix parses it): an ordinary answer, no crash.
+    let terms = vec!["\"x\""; 50_000].join(" + ");
+    let chain = write("chain.nix", format!("{{ a = {terms}; b = 1; }}\n"));
+    let out = goflake(&["get", s(&chain), "b"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = goflake(&["get", s(&chain), "a"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("operator expression"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn module(root: &Path, go_mod: &str) -> PathBuf {
+    let dir = root.join("m");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("go.mod"), go_mod).unwrap();
+    std::fs::write(dir.join("main.go"), "package main\n\nfunc main() {}\n").unwrap();
+    dir
+}
+
+fn inspect(dir: &Path) -> std::process::Output {
+    goflake(&["inspect", "--no-verify-targets", "--json", s(dir)])
+}
+
+#[test]
+fn go_input_is_checked_by_gos_rules() {
+    for (go_mod, expected) in [
+        (
+            "module \"a b\"\n",
+            "go.mod:1:1: malformed module path \"a b\": invalid char ' '",
+        ),
+        (
+            "module \"x/a\\\"b\"\n",
+            "go.mod:1:1: malformed module path \"x/a\\\"b\": invalid char '\\\"'",
+        ),
+        (
+            "module \"x/${y}\"\n",
+            "malformed module path \"x/${y}\": invalid char '$'",
+        ),
+        (
+            "module \"x\\ny\"\n",
+            "malformed module path \"x\\ny\": invalid char '\\n'",
+        ),
+        (
+            "module m\n\ngo 1.22\ngo 1.23\n",
+            "go.mod:4:1: repeated go statement",
+        ),
+        (
+            "module m\n\nrequire \"bad path\" v1.0.0\n",
+            "go.mod:3:1: malformed module path \"bad path\"",
+        ),
+    ] {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = module(temp.path(), go_mod);
+        let out = inspect(&dir);
+        assert_eq!(out.status.code(), Some(1), "{go_mod:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(expected),
+            "{go_mod:?}: {}",
+            stderr(&out)
+        );
+    }
+    // A go line from the future is read, and said to be newer than nixpkgs' Go.
+    for go in ["1.99", "2.0"] {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = module(temp.path(), &format!("module m\n\ngo {go}\n"));
+        let out = inspect(&dir);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let model: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let warnings = model["warnings"].to_string();
+        assert!(
+            warnings.contains(&format!(
+                "go.mod requires go {go}, newer than any Go in nixpkgs"
+            )),
+            "{warnings}"
+        );
+    }
+}
+
+#[test]
+fn odd_directories_are_skipped_safely_and_never_printed_raw() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = module(temp.path(), "module example.com/m\n\ngo 1.22\n");
+    for name in ["a\"b", "esc\u{1b}[31mred"] {
+        let odd = dir.join("cmd").join(name);
+        std::fs::create_dir_all(&odd).unwrap();
+        std::fs::write(odd.join("main.go"), "package main\n\nfunc main() {}\n").unwrap();
+    }
+    // A symlink loop and a link to / are not walked (Go does not follow linked directories).
+    std::os::unix::fs::symlink(&dir, dir.join("loop")).unwrap();
+    std::os::unix::fs::symlink("/", dir.join("root")).unwrap();
+    let started = Instant::now();
+    let out = inspect(&dir);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the walk followed a link"
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let model: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mains: Vec<&str> = model["main_packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["dir"].as_str().unwrap())
+        .collect();
+    assert_eq!(mains, ["."]);
+    let warnings = model["warnings"].to_string();
+    assert!(
+        warnings.contains("is not a valid Go import path element"),
+        "{warnings}"
+    );
+    // The human output escapes the terminal escape in the directory name.
+    let human = goflake(&["inspect", "--no-verify-targets", s(&dir)]);
+    let text = String::from_utf8_lossy(&human.stdout).into_owned() + &stderr(&human);
+    assert!(!text.contains('\u{1b}'), "raw escape printed: {text:?}");
+    assert!(text.contains("esc\\u{1b}[31mred"), "{text}");
+}
+
+#[test]
+fn special_files_are_named_never_opened() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = module(temp.path(), "module example.com/m\n\ngo 1.22\n");
+    let fifo = dir.join("pipe.go");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = Instant::now();
+    let out = inspect(&dir);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "inspect blocked on a FIFO"
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pipe.go") && stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    // The NAR hasher (vendor-hash's) names it as `nix hash path` does.
+    let out = goflake(&["nar-hash", s(&dir)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("pipe.go"), "{}", stderr(&out));
+}
