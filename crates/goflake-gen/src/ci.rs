@@ -44,11 +44,90 @@ pub struct CiSpec {
     pub cachix: Option<String>,
     pub pin_actions: bool,
     pub single_job: bool,
-    /// How CI runs goflake (`nix run github:goflake/goflake --`).
+    /// How CI runs goflake: pinned to the release that generated the workflows.
     pub goflake: String,
+    /// Directories (relative to the repository) holding go.mod: the bot's path filter.
+    pub module_dirs: Vec<String>,
 }
 
-pub const DEFAULT_GOFLAKE: &str = "nix run github:goflake/goflake --";
+/// goflake as CI runs it: this very release, never a moving branch.
+pub const DEFAULT_GOFLAKE: &str = concat!(
+    "nix run github:goflake/goflake/v",
+    env!("CARGO_PKG_VERSION"),
+    " --"
+);
+
+/// A value that cannot be spliced into a workflow or a script.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} `{}` cannot be used in CI files: {rule}", .value.escape_default())]
+pub struct CiValueError {
+    pub what: &'static str,
+    pub value: String,
+    pub rule: &'static str,
+}
+
+impl CiSpec {
+    /// Checks every project-derived value against the rules of where it goes (Nix attribute
+    /// names, Cachix cache names, GOOS/GOARCH pairs, repository paths), so nothing from the
+    /// project can become YAML keys or shell commands.
+    pub fn validate(&self) -> Result<(), CiValueError> {
+        let attr_ok = |s: &str| {
+            s.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''))
+        };
+        if !attr_ok(&self.pname) {
+            return Err(CiValueError {
+                what: "pname",
+                value: self.pname.clone(),
+                rule: "a Nix attribute name (a letter or `_`, then letters, digits, `_`, `-`, `'`)",
+            });
+        }
+        for target in &self.targets {
+            if crate::check_target(target).is_err() {
+                return Err(CiValueError {
+                    what: "target",
+                    value: target.clone(),
+                    rule: "a GOOS/GOARCH pair of `go tool dist list`",
+                });
+            }
+        }
+        if let Some(name) = &self.cachix
+            && !(name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric()))
+        {
+            return Err(CiValueError {
+                what: "Cachix cache name",
+                value: name.clone(),
+                rule: "lower-case letters, digits and `-`",
+            });
+        }
+        for dir in &self.module_dirs {
+            if dir.split('/').any(|e| {
+                e.is_empty()
+                    || e == ".."
+                    || !e
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+            }) && dir != "."
+            {
+                return Err(CiValueError {
+                    what: "module directory",
+                    value: dir.clone(),
+                    rule: "a relative path of letters, digits, `-`, `.` and `_`",
+                });
+            }
+        }
+        Ok(())
+    }
+}
 
 /// A generated file: its path relative to the repository root and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,9 +176,18 @@ impl CiSpec {
         format!("{}-{}", self.pname, target.replace('/', "-"))
     }
 
-    /// The steps that give a job Nix and the binary cache.
+    fn checkout(&self, indent: &str) -> String {
+        format!(
+            "{indent}- uses: {}\n{indent}  with:\n{indent}    persist-credentials: false\n",
+            uses(&CHECKOUT, self.pin_actions)
+        )
+    }
+
+    /// The steps that give a job Nix and the binary cache. The cache key changes with the
+    /// sources, so a cache never outlives the code it was built from; jobs of a pull request
+    /// can only write caches of its own ref (GitHub scopes them), never the default branch's.
     fn nix_steps(&self) -> String {
-        let checkout = format!("      - uses: {}\n", uses(&CHECKOUT, self.pin_actions));
+        let checkout = self.checkout("      ");
         match &self.cachix {
             Some(name) => format!(
                 "{checkout}      - uses: {}\n      - uses: {}\n        with:\n          name: {name}\n          authToken: ${{{{ secrets.CACHIX_AUTH_TOKEN }}}}\n",
@@ -107,7 +195,7 @@ impl CiSpec {
                 uses(&CACHIX, self.pin_actions)
             ),
             None => format!(
-                "{checkout}      - uses: {}\n        with:\n          path: ${{{{ runner.temp }}}}/nix-cache\n          key: nix-${{{{ runner.os }}}}-${{{{ github.job }}}}-${{{{ strategy.job-index }}}}-${{{{ hashFiles('flake.lock', 'go.sum') }}}}\n          restore-keys: nix-${{{{ runner.os }}}}-${{{{ github.job }}}}-\n      - run: mkdir -p \"${{{{ runner.temp }}}}/nix-cache\"\n      - uses: {}\n        with:\n          extra_nix_config: |\n            extra-substituters = file://${{{{ runner.temp }}}}/nix-cache?trusted=1\n",
+                "{checkout}      - uses: {}\n        with:\n          path: ${{{{ runner.temp }}}}/nix-cache\n          key: nix-${{{{ runner.os }}}}-${{{{ github.job }}}}-${{{{ strategy.job-index }}}}-${{{{ hashFiles('flake.nix', 'flake.lock', '**/go.mod', '**/go.sum', '**/*.go') }}}}\n          restore-keys: nix-${{{{ runner.os }}}}-${{{{ github.job }}}}-${{{{ strategy.job-index }}}}-\n      - run: mkdir -p \"$RUNNER_TEMP/nix-cache\"\n      - uses: {}\n        with:\n          extra_nix_config: |\n            extra-substituters = file://${{{{ runner.temp }}}}/nix-cache?trusted=1\n",
                 uses(&CACHE, self.pin_actions),
                 uses(&INSTALL_NIX, self.pin_actions)
             ),
@@ -118,13 +206,18 @@ impl CiSpec {
     fn save_step(&self) -> String {
         match self.cachix {
             Some(_) => String::new(),
-            None => "      - name: keep the build in the cache\n        run: nix copy --to \"file://${{ runner.temp }}/nix-cache\" ./result\n".to_owned(),
+            None => "      - name: keep the build in the cache\n        run: nix copy --to \"file://$RUNNER_TEMP/nix-cache\" ./result\n".to_owned(),
         }
     }
 
+    /// Triggers of check and build: pushes, pull requests, and dispatches (the vendorHash
+    /// bot runs them on the head it fixed, which its own push cannot trigger).
+    const TRIGGERS: &'static str = "on:\n  push:\n  pull_request:\n  workflow_dispatch:\n\npermissions:\n  contents: read\n\nconcurrency:\n  group: ${{ github.workflow }}-${{ github.ref }}\n  cancel-in-progress: true\n";
+
     fn check(&self) -> String {
         with_header(format!(
-            "name: check\n\non:\n  push:\n  pull_request:\n\npermissions:\n  contents: read\n\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: vendorHash is up to date\n        run: {} vendor-hash --check --method nix\n      - name: the native build with its tests\n        run: nix build -L .#default\n      - name: nix flake check\n        run: nix flake check -L\n{}",
+            "name: check\n\n{}\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: vendorHash is up to date\n        run: {} vendor-hash --check --method nix --pure\n      - name: the native build with its tests\n        run: nix build -L .#default\n      - name: nix flake check\n        run: nix flake check -L\n{}",
+            Self::TRIGGERS,
             self.nix_steps(),
             self.goflake,
             self.save_step()
@@ -134,7 +227,8 @@ impl CiSpec {
     fn build(&self) -> String {
         let body = if self.single_job {
             format!(
-                "name: build\n\non:\n  push:\n  pull_request:\n\npermissions:\n  contents: read\n\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: every target\n        run: nix build -L .#release\n      - uses: {}\n        with:\n          name: {}-release\n          path: result/\n{}",
+                "name: build\n\n{}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: every target\n        run: nix build -L .#release\n      - uses: {}\n        with:\n          name: {}-release\n          path: result/\n{}",
+                Self::TRIGGERS,
                 self.nix_steps(),
                 uses(&UPLOAD_ARTIFACT, self.pin_actions),
                 self.pname,
@@ -152,7 +246,8 @@ impl CiSpec {
                 })
                 .collect();
             format!(
-                "name: build\n\non:\n  push:\n  pull_request:\n\npermissions:\n  contents: read\n\njobs:\n  build:\n    name: build ${{{{ matrix.target }}}}\n    runs-on: ubuntu-latest\n    strategy:\n      fail-fast: false\n      matrix:\n        include:\n{include}    steps:\n{}      - name: nix build .#${{{{ matrix.attr }}}}\n        run: nix build -L \".#${{{{ matrix.attr }}}}\"\n      - uses: {}\n        with:\n          name: ${{{{ matrix.attr }}}}\n          path: result/bin/\n{}",
+                "name: build\n\n{}\njobs:\n  build:\n    name: build ${{{{ matrix.target }}}}\n    runs-on: ubuntu-latest\n    strategy:\n      fail-fast: false\n      matrix:\n        include:\n{include}    steps:\n{}      - name: nix build .#${{{{ matrix.attr }}}}\n        env:\n          ATTR: ${{{{ matrix.attr }}}}\n        run: nix build -L \".#$ATTR\"\n      - uses: {}\n        with:\n          name: ${{{{ matrix.attr }}}}\n          path: result/bin/\n{}",
+                Self::TRIGGERS,
                 self.nix_steps(),
                 uses(&UPLOAD_ARTIFACT, self.pin_actions),
                 self.save_step()
@@ -161,19 +256,105 @@ impl CiSpec {
         with_header(body)
     }
 
+    /// Releases build from scratch: no binary cache (a cache some other job could write
+    /// never feeds a release), and only this job may write.
     fn release(&self) -> String {
         with_header(format!(
-            "name: release\n\non:\n  push:\n    tags:\n      - \"v*\"\n\npermissions:\n  contents: write\n\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: every target, SHA256SUMS and manifest.json\n        run: nix build -L .#release\n      - name: GitHub release\n        env:\n          GH_TOKEN: ${{{{ github.token }}}}\n        run: gh release create \"$GITHUB_REF_NAME\" --generate-notes --title \"$GITHUB_REF_NAME\" result/*\n",
-            self.nix_steps()
+            "name: release\n\non:\n  push:\n    tags:\n      - \"v*\"\n\npermissions: {{}}\n\nconcurrency:\n  group: ${{{{ github.workflow }}}}-${{{{ github.ref }}}}\n  cancel-in-progress: false\n\njobs:\n  release:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: write # create the GitHub release\n    steps:\n{}      - uses: {}\n      - name: every target, SHA256SUMS and manifest.json (no binary cache)\n        run: nix build -L .#release\n      - name: GitHub release\n        env:\n          GH_TOKEN: ${{{{ github.token }}}}\n        run: gh release create \"$GITHUB_REF_NAME\" --generate-notes --title \"$GITHUB_REF_NAME\" result/*\n",
+            self.checkout("      "),
+            uses(&INSTALL_NIX, self.pin_actions)
         ))
     }
 
     fn vendor_hash_bot(&self) -> String {
+        let paths: String = self
+            .module_dirs
+            .iter()
+            .flat_map(|dir| {
+                let prefix = if dir == "." {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                };
+                [
+                    format!("      - \"{prefix}go.mod\"\n"),
+                    format!("      - \"{prefix}go.sum\"\n"),
+                ]
+            })
+            .collect();
         with_header(format!(
-            "name: vendor-hash\n\n# Dependabot and Renovate bump go.mod/go.sum but not vendorHash, which breaks the build.\n# This recomputes vendorHash with Nix and pushes it to the pull request's branch.\n#\n# Why pull_request_target: pull requests opened by Dependabot get a read-only token, so a\n# plain pull_request workflow cannot push the fix. pull_request_target runs with a token\n# that can write, so it must never run code from the pull request with it. Here:\n# - it runs only for pull requests opened by dependabot[bot] or renovate[bot] from a branch\n#   of this repository (never a fork);\n# - goflake itself comes from its own flake, not from the pull request;\n# - the hash is computed by Nix building the Go modules derivation, where `go mod vendor`\n#   only downloads and copies modules (no code from them runs), inside the Nix sandbox,\n#   which never sees the token; checkout does not keep the token in .git either;\n# - the push uses the token in one git command, after the build.\n\non:\n  pull_request_target:\n    paths:\n      - go.mod\n      - go.sum\n\npermissions:\n  contents: read\n\njobs:\n  vendor-hash:\n    if: >-\n      github.event.pull_request.head.repo.full_name == github.repository &&\n      (github.event.pull_request.user.login == 'dependabot[bot]' ||\n      github.event.pull_request.user.login == 'renovate[bot]')\n    runs-on: ubuntu-latest\n    permissions:\n      contents: write\n    steps:\n      - uses: {}\n        with:\n          ref: ${{{{ github.event.pull_request.head.ref }}}}\n          persist-credentials: false\n      - uses: {}\n      - name: recompute vendorHash\n        run: {} vendor-hash --write --method nix\n      - name: push the fix to the pull request\n        env:\n          GH_TOKEN: ${{{{ github.token }}}}\n          BRANCH: ${{{{ github.event.pull_request.head.ref }}}}\n        run: |\n          if git diff --quiet; then exit 0; fi\n          git config user.name \"github-actions[bot]\"\n          git config user.email \"41898282+github-actions[bot]@users.noreply.github.com\"\n          git commit -am \"vendorHash: update for the new dependencies\"\n          git push \"https://x-access-token:${{GH_TOKEN}}@github.com/${{{{ github.repository }}}}\" \"HEAD:${{BRANCH}}\"\n",
-            uses(&CHECKOUT, self.pin_actions),
-            uses(&INSTALL_NIX, self.pin_actions),
-            self.goflake
+            r#"name: vendor-hash
+
+# Dependabot and Renovate bump go.mod/go.sum but not vendorHash, which breaks the build.
+# This job recomputes vendorHash for their pull requests and pushes it to the branch.
+#
+# Trust model: code from a branch runs only with the rights of whoever can push that branch.
+# - The trigger is pull_request, not pull_request_target: the job runs the branch's code
+#   with the branch's own token, so it holds no more than the branch's author already has.
+#   Forks never reach it (same-repository branches only), and only pull requests opened by
+#   Dependabot or Renovate are handled.
+# - The hash comes from Nix building the Go modules derivation in its sandbox, with pure
+#   evaluation (`--pure`: no --impure, so the flake can read no environment variable and no
+#   file outside it); no token is in that step's environment.
+# - The value is checked to be an SRI sha256 hash, written by goflake as an edit of the
+#   file, and pushed onto the exact head that was checked out (never forced).
+# - A push made with GITHUB_TOKEN starts no workflow, so the job dispatches check and build
+#   on the branch, and they report on the fixed head.
+
+on:
+  pull_request:
+    paths:
+{paths}
+permissions: {{}}
+
+concurrency:
+  group: ${{{{ github.workflow }}}}-${{{{ github.event.pull_request.number }}}}
+  cancel-in-progress: true
+
+jobs:
+  vendor-hash:
+    if: >-
+      github.event.pull_request.head.repo.full_name == github.repository &&
+      (github.event.pull_request.user.login == 'dependabot[bot]' ||
+      github.event.pull_request.user.login == 'renovate[bot]')
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write # push the new vendorHash to the pull request's branch
+      actions: write # start check and build on the fixed head
+    steps:
+      - uses: {checkout}
+        with:
+          ref: ${{{{ github.event.pull_request.head.sha }}}}
+          persist-credentials: false
+      - uses: {install_nix}
+      - name: recompute vendorHash (pure evaluation, Nix sandbox, no token)
+        run: {goflake} vendor-hash --write --method nix --pure
+      - name: only an SRI hash was written
+        run: |
+          git diff --quiet && exit 0
+          changed=$(git diff --name-only)
+          hash=$({goflake} get flake.nix outputs.vendorHash)
+          if [ "$changed" != "flake.nix" ] || ! [[ "$hash" =~ ^sha256-[A-Za-z0-9+/]{{43}}=$ ]]; then
+            echo "unexpected change: $changed" >&2
+            exit 1
+          fi
+      - name: push the fix and run check and build on it
+        env:
+          GH_TOKEN: ${{{{ github.token }}}}
+          BRANCH: ${{{{ github.event.pull_request.head.ref }}}}
+          REPOSITORY: ${{{{ github.repository }}}}
+        run: |
+          git diff --quiet && exit 0
+          git config user.name "github-actions[bot]"
+          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
+          git commit -am "vendorHash: update for the new dependencies"
+          git push "https://x-access-token:$GH_TOKEN@github.com/$REPOSITORY" "HEAD:refs/heads/$BRANCH"
+          gh workflow run check.yml --repo "$REPOSITORY" --ref "$BRANCH"
+          gh workflow run build.yml --repo "$REPOSITORY" --ref "$BRANCH"
+"#,
+            checkout = uses(&CHECKOUT, self.pin_actions),
+            install_nix = uses(&INSTALL_NIX, self.pin_actions),
+            goflake = self.goflake,
         ))
     }
 
@@ -201,11 +382,16 @@ impl CiSpec {
 
     /// The same jobs as `.gitlab-ci.yml`.
     pub fn gitlab(&self) -> CiFile {
-        let nix_setup = "  image: nixos/nix:latest\n  variables:\n    NIX_CONFIG: \"experimental-features = nix-command flakes\"\n";
+        let nix_setup_plain = "  image: nixos/nix:latest\n  variables:\n    NIX_CONFIG: \"experimental-features = nix-command flakes\"\n".to_owned();
+        let nix_setup = match &self.cachix {
+            Some(name) => format!("{nix_setup_plain}    CACHIX_NAME: {name}\n"),
+            None => nix_setup_plain.clone(),
+        };
+        // Values reach the shell through variables, and are validated (`validate`).
         let cachix = match &self.cachix {
-            Some(name) => format!(
-                "  before_script:\n    - nix profile install nixpkgs#cachix\n    - cachix use {name}\n"
-            ),
+            Some(_) => {
+                "  before_script:\n    - nix profile install nixpkgs#cachix\n    - cachix use \"$CACHIX_NAME\"\n".to_owned()
+            }
             None => String::new(),
         };
         let matrix: String = self
@@ -223,7 +409,7 @@ impl CiSpec {
             )
         };
         let body = format!(
-            "stages:\n  - check\n  - build\n  - release\n\ncheck:\n  stage: check\n{nix_setup}{cachix}  script:\n    - nix flake check -L\n    - {} vendor-hash --check --method nix\n\n{build}\nrelease:\n  stage: release\n{nix_setup}{cachix}  rules:\n    - if: $CI_COMMIT_TAG =~ /^v/\n  script:\n    - nix build -L .#release\n    - cp -rL result release\n  artifacts:\n    paths:\n      - release/\n",
+            "stages:\n  - check\n  - build\n  - release\n\ncheck:\n  stage: check\n{nix_setup}{cachix}  script:\n    - nix flake check -L\n    - {} vendor-hash --check --method nix --pure\n\n{build}\n# Releases build from scratch: no binary cache feeds them.\nrelease:\n  stage: release\n{nix_setup_plain}  rules:\n    - if: $CI_COMMIT_TAG =~ /^v/\n  script:\n    - nix build -L .#release\n    - cp -rL result release\n  artifacts:\n    paths:\n      - release/\n",
             self.goflake
         );
         CiFile {
@@ -246,6 +432,7 @@ mod tests {
             pin_actions: true,
             single_job: false,
             goflake: DEFAULT_GOFLAKE.into(),
+            module_dirs: vec![".".into()],
         };
         let file = spec.github().remove(0);
         assert!(untouched(&file.text));

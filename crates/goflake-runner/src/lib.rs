@@ -90,3 +90,26 @@ pub fn run_node(args: &[std::ffi::OsString]) -> std::io::Result<bool> {
         .status()?
         .success())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn copying_a_source_names_what_it_cannot_copy() {
+        let temp = tempfile::tempdir().unwrap();
+        let from = temp.path().join("from");
+        std::fs::create_dir_all(from.join("sub")).unwrap();
+        std::fs::write(from.join("sub/ok.go"), "package x\n").unwrap();
+        let fifo = from.join("sub/pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let err = super::copy_source(&from, &temp.path().join("to")).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{}: not a regular file", fifo.display())),
+            "{err}"
+        );
+    }
+}

@@ -32,6 +32,69 @@ pub fn find() -> Result<PathBuf, NixError> {
     crate::which("nix").ok_or(NixError::Missing)
 }
 
+/// How `go_modules_hash_pure` ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PureHash {
+    Vendored(crate::go::Vendored),
+    /// The flake cannot be evaluated without a vendorHash (goflake's "not computed yet"
+    /// error): pure evaluation cannot find a first one.
+    NotComputedYet,
+}
+
+/// The vendorHash of `packages.<system>.<attr>` in `flake_ref`, by pure evaluation only:
+/// its goModules is built as the flake says it (a stale hash fails with Nix's mismatch, which
+/// gives the right one), then rebuilt with `--rebuild` (a store holding an old output with
+/// the same hash would otherwise pass), and the output's NAR hash is the answer.
+/// `extra_args` (`--override-input`, …) go to every nix call.
+pub fn go_modules_hash_pure(
+    flake_ref: &str,
+    attr: &str,
+    extra_args: &[String],
+) -> Result<PureHash, NixError> {
+    use crate::go::Vendored;
+    let nix = find()?;
+    let installable = format!("{flake_ref}#{attr}.goModules");
+    let run = |rebuild: bool| -> Result<Output, NixError> {
+        let mut command = command(&nix);
+        command.args(["build", "--no-link", "--json"]);
+        if rebuild {
+            command.arg("--rebuild");
+        }
+        command
+            .arg(&installable)
+            .args(extra_args)
+            .output()
+            .map_err(|e| NixError::Io(e.to_string()))
+    };
+    for rebuild in [false, true] {
+        let output = run(rebuild)?;
+        let log = String::from_utf8_lossy(&output.stderr).into_owned();
+        if log.contains("vendor folder is empty") || log.contains("vendor folder exists") {
+            return Ok(PureHash::Vendored(Vendored::Nothing));
+        }
+        if log.contains("vendorHash is not computed yet") {
+            return Ok(PureHash::NotComputedYet);
+        }
+        match parse_mismatch_got(&log) {
+            Some(Ok(hash)) => return Ok(PureHash::Vendored(Vendored::Hash(hash))),
+            Some(Err(err)) => return Err(NixError::BadHash(err.to_string())),
+            None if !output.status.success() => {
+                return Err(NixError::Failed(strip_ansi(log.trim_end())));
+            }
+            None if rebuild => {
+                let out = serde_json::from_slice::<serde_json::Value>(&output.stdout)
+                    .ok()
+                    .and_then(|v| v[0]["outputs"]["out"].as_str().map(PathBuf::from))
+                    .ok_or_else(|| NixError::Failed("nix build printed no output path".into()))?;
+                let hash = goflake_nar::nar_hash(&out).map_err(|e| NixError::Io(e.to_string()))?;
+                return Ok(PureHash::Vendored(Vendored::Hash(hash)));
+            }
+            None => {}
+        }
+    }
+    unreachable!("the second round always returns")
+}
+
 /// Builds only `packages.<system>.<attr>.goModules` of the flake in `flake_dir` with an empty
 /// vendorHash (an expression over the flake: the user's file is not touched) and returns the
 /// hash Nix reports, or `Vendored::Nothing` when goModules finds nothing to vendor (or a

@@ -79,6 +79,10 @@ enum CliCommand {
         /// With --method auto: confirm the local hash with Nix.
         #[arg(long)]
         verify: bool,
+        /// With --method nix: evaluate the flake purely only (no --impure fallback, which a
+        /// flake whose vendorHash was never computed needs). For CI on untrusted branches.
+        #[arg(long)]
+        pure: bool,
         /// Write the hash into the file (only the vendorHash value changes).
         #[arg(long, conflicts_with = "check")]
         write: bool,
@@ -396,6 +400,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             dir,
             method,
             verify,
+            pure,
             write,
             check,
             json,
@@ -404,6 +409,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             package,
             nix_args,
         } => Command::VendorHash(VendorHashConfig {
+            pure,
             dir,
             method: method.map(|m| match m {
                 CliHashMethod::Local => HashMethod::Local,

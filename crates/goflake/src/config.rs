@@ -129,6 +129,8 @@ pub struct VendorHashConfig {
     pub dir: PathBuf,
     pub method: Option<HashMethod>,
     pub verify: bool,
+    /// The Nix method without its impure fallback.
+    pub pure: bool,
     pub write: bool,
     pub check: bool,
     pub json: bool,

@@ -17,7 +17,15 @@ pub fn run(config: &CiConfig) -> Result<()> {
         pin_actions: config.pin_actions,
         single_job: config.single_job,
         goflake: DEFAULT_GOFLAKE.to_owned(),
+        module_dirs: vec![
+            goflake_gen::read_string(&info.file, "modRoot")
+                .map(|m| m.trim_start_matches("./").trim_end_matches('/').to_owned())
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| ".".to_owned()),
+        ],
     };
+    spec.validate()
+        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
     let files: Vec<CiFile> = match config.provider {
         CiProvider::Github => spec.github(),
         CiProvider::Gitlab => vec![spec.gitlab()],

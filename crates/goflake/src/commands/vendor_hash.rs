@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use goflake_nar::Sha256;
 use goflake_runner::go::Vendored;
+use goflake_runner::nix::PureHash;
 use goflake_syntax::edit;
 use goflake_syntax::{AttrPath, Binding, Literal, SourceFile};
 use serde::Serialize;
@@ -212,14 +213,37 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
             .file_dir
             .canonicalize()
             .unwrap_or_else(|_| located.file_dir.clone());
-        match goflake_runner::nix::go_modules_hash(&absolute, &config.package, &config.nix_args) {
-            Ok(Vendored::Hash(hash)) => Ok(Some(hash)),
-            Ok(Vendored::Nothing) => Ok(None),
-            Err(goflake_runner::nix::NixError::Missing) => Err(failure(
+        let missing_nix = |err| match err {
+            goflake_runner::nix::NixError::Missing => failure(
                 "`nix` is not on PATH; install Nix, or compute the hash here with `--method local`",
-            )),
-            Err(err) => Err(failure(err)),
-        }
+            ),
+            err => failure(err),
+        };
+        // Pure evaluation first: the flake as it is, with the user's --override-input.
+        let flake_ref = format!("path:{}", absolute.display());
+        let vendored = match goflake_runner::nix::go_modules_hash_pure(
+            &flake_ref,
+            &config.package,
+            &config.nix_args,
+        )
+        .map_err(missing_nix)?
+        {
+            PureHash::Vendored(vendored) => vendored,
+            PureHash::NotComputedYet if config.pure => {
+                return Err(failure(
+                    "vendorHash was never computed, and pure evaluation cannot compute a first one: run `goflake vendor-hash --write` without --pure (locally, on code you trust)",
+                ));
+            }
+            // Overriding vendorHash needs an expression over the flake (impure).
+            PureHash::NotComputedYet => {
+                goflake_runner::nix::go_modules_hash(&absolute, &config.package, &config.nix_args)
+                    .map_err(missing_nix)?
+            }
+        };
+        Ok(match vendored {
+            Vendored::Hash(hash) => Some(hash),
+            Vendored::Nothing => None,
+        })
     };
     let (computed, method_name) = match method {
         HashMethod::Local => (compute_local(&located, &mut warnings)?, "local"),

@@ -524,3 +524,113 @@ fn a_hash_where_null_belongs_is_explained_and_repaired() {
         assert_eq!(stdout(&out).trim(), "null", "{fixture}");
     }
 }
+
+#[test]
+fn the_nix_method_is_pure_honours_override_input_and_a_branch_reads_no_secret() {
+    let Some(env) = env("build::the_nix_method_is_pure") else {
+        return;
+    };
+    let Some(go) = require_tool("build::the_nix_method_is_pure", "go") else {
+        return;
+    };
+    let dir = env.root.join("withdeps");
+    prepare_project(&go, &env.proxy, &env.cache, "with-deps", &dir);
+    assert!(
+        env.goflake(&dir, &["init", "--no-verify-targets"], false)
+            .status
+            .success()
+    );
+    assert!(
+        env.goflake(&dir, &["vendor-hash", "--write"], false)
+            .status
+            .success()
+    );
+    let local = || {
+        stdout(&env.goflake(&dir, &["vendor-hash"], false))
+            .trim()
+            .to_owned()
+    };
+    let hash = local();
+    assert!(!dir.join("flake.lock").exists());
+    // No flake.lock: --override-input after `--` is what makes nixpkgs the stand-in.
+    let by_nix = env.goflake(&dir, &["vendor-hash", "--method", "nix", "--pure"], true);
+    assert!(by_nix.status.success(), "{}", stderr(&by_nix));
+    assert_eq!(stdout(&by_nix).trim(), hash);
+
+    // A dependency bump: the store still holds goModules for the old hash, yet the pure
+    // method finds the new one (it rebuilds instead of trusting the old output).
+    let go_mod = std::fs::read_to_string(dir.join("go.mod")).unwrap();
+    std::fs::write(
+        dir.join("go.mod"),
+        format!("{go_mod}\nrequire example.com/extra v0.1.0\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("extra.go"),
+        "package main\n\nimport \"example.com/extra\"\n\nvar _ = extra.Bang\n",
+    )
+    .unwrap();
+    run_ok(
+        env.proxy
+            .go(&go, &env.cache)
+            .args(["mod", "tidy"])
+            .current_dir(&dir),
+    );
+    let bumped = local();
+    assert_ne!(bumped, hash);
+    let by_nix = env.goflake(&dir, &["vendor-hash", "--method", "nix", "--pure"], true);
+    assert!(by_nix.status.success(), "{}", stderr(&by_nix));
+    assert_eq!(stdout(&by_nix).trim(), bumped);
+
+    // A branch whose flake tries to read a secret while the bot computes the hash.
+    let secret_file = env.root.join("secret.txt");
+    std::fs::write(&secret_file, "topsecret-file\n").unwrap();
+    let flake = dir.join("flake.nix");
+    let original = std::fs::read_to_string(&flake).unwrap();
+    let reads_env = original.replace(
+        &format!("vendorHash = \"{hash}\";"),
+        &format!(
+            "vendorHash = let s = builtins.getEnv \"GOFLAKE_TEST_SECRET\"; in if s == \"\" then \"{hash}\" else throw \"leaked ${{s}}\";"
+        ),
+    );
+    assert_ne!(reads_env, original);
+    std::fs::write(&flake, &reads_env).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_goflake"));
+    command
+        .args(["vendor-hash", "--method", "nix", "--pure", "--"])
+        .args(env.nix.override_nixpkgs())
+        .current_dir(&dir)
+        .env("GOPROXY", env.proxy.url())
+        .env("GOFLAKE_TEST_SECRET", "topsecret-env")
+        .env("NIX_CONFIG", goflake_testkit::NIX_CONFIG);
+    let out = command.output().unwrap();
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        !all.contains("topsecret"),
+        "the secret reached the evaluation: {all}"
+    );
+    assert!(out.status.success(), "{all}");
+    assert_eq!(stdout(&out).trim(), bumped, "pure: getEnv gave nothing");
+
+    let reads_file = original.replace(
+        &format!("vendorHash = \"{hash}\";"),
+        &format!("vendorHash = builtins.readFile {};", secret_file.display()),
+    );
+    std::fs::write(&flake, &reads_file).unwrap();
+    let out = env.goflake(
+        &dir,
+        &["vendor-hash", "--write", "--method", "nix", "--pure"],
+        true,
+    );
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        !all.contains("topsecret"),
+        "the file reached the evaluation: {all}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert_eq!(
+        std::fs::read_to_string(&flake).unwrap(),
+        reads_file,
+        "nothing written"
+    );
+}

@@ -441,3 +441,32 @@ fn special_files_are_named_never_opened() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("pipe.go"), "{}", stderr(&out));
 }
+
+#[test]
+fn vendor_hash_names_a_fifo_in_the_module_instead_of_hanging() {
+    if goflake_testkit::require_tool("safety::vendor_hash_names_a_fifo", "go").is_none() {
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let dir = project(temp.path());
+    let fifo = dir.join("data.pipe");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = Instant::now();
+    let out = goflake(&["vendor-hash", "--method", "local", s(&dir)]);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "vendor-hash blocked on a FIFO"
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("{}: not a regular file", fifo.display())),
+        "{}",
+        stderr(&out)
+    );
+}
