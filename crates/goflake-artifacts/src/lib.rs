@@ -306,8 +306,20 @@ pub fn copy_release(release: &Path, out: &Path) -> Result<Manifest, DistError> {
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io(parent))?;
     let staging = staging_path(out);
+    // A leftover of a killed run is goflake's own: removed before staging again.
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+    let staged = stage(release, &staging);
+    if let Err(err) = staged {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(err);
+    }
+    swap_into_place(&staging, out)?;
+    Ok(manifest)
+}
+
+/// Copies the release into `staging`, verifies it and marks it as goflake's.
+fn stage(release: &Path, staging: &Path) -> Result<(), DistError> {
     for entry in std::fs::read_dir(release).map_err(io(release))? {
         let entry = entry.map_err(io(release))?;
         let target = staging.join(entry.file_name());
@@ -321,7 +333,7 @@ pub fn copy_release(release: &Path, out: &Path) -> Result<Manifest, DistError> {
         set_mode(&target, mode).map_err(io(&target))?;
         test_delay();
     }
-    verify_checksums(&staging)?;
+    verify_checksums(staging)?;
     let marker = staging.join(DIST_MARKER);
     std::fs::write(
         &marker,
@@ -329,8 +341,7 @@ pub fn copy_release(release: &Path, out: &Path) -> Result<Manifest, DistError> {
     )
     .map_err(io(&marker))?;
     test_delay();
-    swap_into_place(&staging, out)?;
-    Ok(manifest)
+    Ok(())
 }
 
 fn is_executable(path: &Path) -> bool {

@@ -7,6 +7,17 @@ use std::sync::Mutex;
 
 static REGISTERED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// Held while a staged result is checked and swapped into place: an interrupt waits for it,
+/// so it never removes a staging directory that is about to become the user's.
+static CRITICAL: Mutex<()> = Mutex::new(());
+
+/// Blocks [`remove_all`] until the guard is dropped.
+pub fn critical_section() -> std::sync::MutexGuard<'static, ()> {
+    CRITICAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The prefix of every temporary name goflake makes beside a user's files
 /// (`.goflake-tmp.flake.nix.Ab12Cd`, `.goflake-tmp.dist`): easy to recognise and ignore.
 pub const TEMP_PREFIX: &str = ".goflake-tmp.";
@@ -27,6 +38,7 @@ pub fn forget(path: &Path) {
 
 /// Removes everything registered (read-only trees included, as Go's module cache is).
 pub fn remove_all() {
+    let _critical = critical_section();
     let paths = match REGISTERED.lock() {
         Ok(mut paths) => std::mem::take(&mut *paths),
         Err(_) => return,

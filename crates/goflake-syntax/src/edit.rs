@@ -145,7 +145,9 @@ pub fn set_expr(
 ) -> Result<Vec<TextEdit>, EditError> {
     let node = value_of(file, binding)?;
     check_expr(expr)?;
-    let indent = line_indent(file, binding.entry().text_range().start());
+    // The indentation of the line the value starts on (a value may start on the line after
+    // its binding, deeper than it).
+    let indent = line_indent(file, node.text_range().start());
     Ok(vec![TextEdit::replace(
         node.text_range(),
         reindent(expr, indent, file.line_ending()),
@@ -288,6 +290,50 @@ fn list_edits(
         None => inner.contains('\n'),
     };
 
+    // A list on one line (`["a" "b"]`, `[ "a" "b" ]`) is written again whole, in its own
+    // spacing, keeping the text of the elements that stay.
+    if !multiline && !inner.contains('\n') && !has_comments {
+        let kept: std::collections::HashMap<usize, &SyntaxNode> = lcs(&old, new)
+            .into_iter()
+            .map(|(o, n)| (n, &nodes[o]))
+            .collect();
+        let mut texts = Vec::with_capacity(new.len());
+        for (index, item) in new.iter().enumerate() {
+            texts.push(match kept.get(&index) {
+                Some(node) => node.text().to_string(),
+                None => item.literal()?,
+            });
+        }
+        let text = &file.text();
+        let (pad_open, pad_close) = match (nodes.first(), nodes.last()) {
+            (Some(first), Some(last)) => (
+                &text[usize::from(open)..usize::from(first.text_range().start())],
+                &text[usize::from(last.text_range().end())..usize::from(close)],
+            ),
+            _ if inner.is_empty() => ("", ""),
+            _ => (" ", " "),
+        };
+        let separator = match nodes.as_slice() {
+            [first, second, ..] => {
+                &text[usize::from(first.text_range().end())
+                    ..usize::from(second.text_range().start())]
+            }
+            _ => " ",
+        };
+        let rendered = if texts.is_empty() {
+            if pad_open.is_empty() {
+                "[]".to_owned()
+            } else {
+                "[ ]".to_owned()
+            }
+        } else {
+            format!("[{pad_open}{}{pad_close}]", texts.join(separator))
+        };
+        return Ok(vec![TextEdit::replace(
+            list.syntax().text_range(),
+            rendered,
+        )]);
+    }
     // Rewrite lists without elements or comments whole: there is nothing to keep.
     if !has_comments && (nodes.is_empty() || new.is_empty()) {
         let literals = new
@@ -310,11 +356,11 @@ fn list_edits(
         return Ok(vec![TextEdit::replace(list.syntax().text_range(), text)]);
     }
 
+    let keep = lcs(&old, new);
     let item_indent = match nodes.first() {
         Some(first) if multiline => line_indent(file, first.text_range().start()).to_owned(),
         _ => format!("{}  ", line_indent(file, close)),
     };
-    let keep = lcs(&old, new);
     let mut edits = Vec::new();
     let mut anchor = list
         .l_brack_token()
@@ -532,20 +578,54 @@ pub fn line_indent(file: &SourceFile, offset: TextSize) -> &str {
     &rest[..len]
 }
 
-/// Indents every line after the first of `text` by `indent`, and uses the file's line ending.
+/// Indents `text` (a Nix expression) for a value at `indent`: the lines after the first lose
+/// their common indentation and get `indent` instead, so text is taken as written and a
+/// value set to its own current text is unchanged. Lines that begin inside a string literal
+/// are never touched: that would change the string. The file's line ending is used.
 fn reindent(text: &str, indent: &str, eol: &str) -> String {
+    let protected = string_ranges(text);
+    let inside_string = |offset: usize| protected.iter().any(|&(s, e)| s < offset && offset < e);
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut offset = 0;
+    for line in text.split('\n') {
+        lines.push((offset, line));
+        offset += line.len() + 1;
+    }
+    let common = lines
+        .iter()
+        .skip(1)
+        .filter(|(start, line)| !inside_string(*start) && !line.trim().is_empty())
+        .map(|(_, line)| line.len() - line.trim_start_matches([' ', '\t']).len())
+        .min()
+        .unwrap_or(0);
     let mut out = String::new();
-    for (i, line) in text.split('\n').enumerate() {
+    for (i, (start, line)) in lines.iter().enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if i > 0 {
             out.push_str(eol);
-            if !line.is_empty() {
+            if !inside_string(*start) && !line.trim().is_empty() {
                 out.push_str(indent);
+                out.push_str(&line[common.min(line.len())..]);
+                continue;
             }
         }
         out.push_str(line);
     }
     out
+}
+
+/// The byte ranges of the string literals (`"…"` and `''…''`) in `text`.
+fn string_ranges(text: &str) -> Vec<(usize, usize)> {
+    let parsed = SourceFile::parse("<expression>", text);
+    parsed
+        .root()
+        .descendants()
+        .filter(|n| n.kind() == SyntaxKind::NODE_STRING)
+        .map(|n| {
+            let range = n.text_range();
+            (usize::from(range.start()), usize::from(range.end()))
+        })
+        .collect()
 }
 
 /// The end of `element`, or of a comment that follows it on the same line.

@@ -26,7 +26,7 @@ pub fn parse_edit_reparse_bytes(data: &[u8]) {
     );
 }
 
-/// Parses `text`, applies edit number `op` (of six) to binding number `binding`, and panics
+/// Parses `text`, applies edit number `op` (of nine) to binding number `binding`, and panics
 /// if an invariant breaks: the tree must print back to the input, and an accepted edit must
 /// print back and re-parse with no new errors.
 pub fn parse_edit_reparse(text: &str, binding: usize, op: usize, payload: &str) {
@@ -42,9 +42,38 @@ pub fn parse_edit_reparse(text: &str, binding: usize, op: usize, payload: &str) 
     }
     let binding = &bindings[binding % bindings.len()];
     let payload = payload.to_owned();
-    let edits = match op % 6 {
+    let edits = match op % 9 {
         0 => edit::set_string(&file, binding, &payload),
         1 => edit::set_list(&file, binding, &[ListItem::Str(payload.clone())]),
+        // A list of several elements (compact lists are rewritten whole in their spacing).
+        6 => edit::set_list(
+            &file,
+            binding,
+            &payload
+                .split(' ')
+                .map(|p| ListItem::Str(p.to_owned()))
+                .collect::<Vec<_>>(),
+        ),
+        // Nix text with line breaks (inside strings too), as `set --expr` takes it.
+        7 => edit::set_expr(&file, binding, &payload),
+        // The binding's own text: must change nothing.
+        8 => match binding.value() {
+            Some(value) => {
+                let own = value.text().to_string();
+                let edits = edit::set_expr(&file, binding, &own);
+                if let Ok(edits) = &edits
+                    && let Ok(same) = edit::apply(&file, edits.clone())
+                {
+                    assert_eq!(
+                        same.text(),
+                        text,
+                        "setting a value to its own text changed it"
+                    );
+                }
+                edits
+            }
+            None => return,
+        },
         2 => edit::add_list_item(&file, binding, ListItem::Str(payload.clone())),
         3 => edit::remove_list_item(&file, binding, &ListItem::Str(payload.clone())),
         4 => edit::remove_binding(&file, binding),

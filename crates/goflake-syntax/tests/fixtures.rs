@@ -185,3 +185,30 @@ fn edits() {
         insta::assert_snapshot!(out);
     });
 }
+
+/// `set --expr` of a binding's own current text changes nothing, in every fixture.
+#[test]
+fn setting_a_value_to_its_own_text_is_a_no_op() {
+    for path in fixtures() {
+        let file = load(&path);
+        if file.has_errors() {
+            continue;
+        }
+        for binding in bindings(&file) {
+            let Some(value) = binding.value() else {
+                continue;
+            };
+            let own = value.text().to_string();
+            let edits = edit::set_expr(&file, &binding, &own)
+                .unwrap_or_else(|e| panic!("{}: {}: {e}", path.display(), binding.path));
+            let edited = edit::apply(&file, edits).unwrap();
+            assert_eq!(
+                edited.text(),
+                file.text(),
+                "{}: {} set to its own text changed the file",
+                path.display(),
+                binding.path
+            );
+        }
+    }
+}

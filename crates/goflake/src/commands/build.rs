@@ -573,8 +573,14 @@ fn finish(
         (true, Some(release)) => {
             let staging = goflake_artifacts::staging_path(&out);
             goflake_runner::cleanup::register(&staging);
-            let copied = goflake_artifacts::copy_release(release, &out);
-            goflake_runner::cleanup::forget(&staging);
+            // An interrupt waits for the copy and swap, then finds nothing to remove: the
+            // staging directory is either swapped in or removed by copy_release itself.
+            let copied = {
+                let _critical = goflake_runner::cleanup::critical_section();
+                let copied = goflake_artifacts::copy_release(release, &out);
+                goflake_runner::cleanup::forget(&staging);
+                copied
+            };
             copied.map_err(failure)?;
             Some(config.out.display().to_string())
         }

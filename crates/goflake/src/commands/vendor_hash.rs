@@ -116,7 +116,8 @@ pub fn locate(dir: &Path, file: Option<&Path>, attr: Option<&str>) -> Result<Loc
         .and_then(|c| c.strip_prefix(FINGERPRINT).map(|f| f.trim().to_owned()));
     let source_root = src_dir(&source, &binding, &base).unwrap_or_else(|| base.clone());
     Ok(Located {
-        module_dir: source_root.join(&mod_root),
+        // `dir/./` → `dir`: paths in messages read as the user wrote them.
+        module_dir: source_root.join(&mod_root).components().collect(),
         file_dir: base,
         file: source,
         path,
