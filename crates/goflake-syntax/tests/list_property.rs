@@ -95,7 +95,8 @@ fn any_list_can_be_set_and_set_back() {
                     let list_text = binding_after.value().unwrap().text().to_string();
                     prop_assert_eq!(eval_list(&nix_instantiate, &list_text), new.clone());
                     let emptied = new.is_empty() || old.is_empty();
-                    if !has_comments && !has_groups && !(multiline && emptied) {
+                    let restorable = !(has_comments || has_groups || (multiline && emptied));
+                    if restorable {
                         let old_items: Vec<ListItem> =
                             old.iter().cloned().map(ListItem::Str).collect();
                         let back = edit::apply(
