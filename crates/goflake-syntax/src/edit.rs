@@ -523,7 +523,7 @@ pub fn insert_binding(
 /// Sets the comment that follows a binding on its line to `# text`, replacing one that is
 /// there, so a value can carry a note (goflake's vendorHash fingerprint).
 pub fn set_trailing_comment(binding: &Binding, text: &str) -> Vec<TextEdit> {
-    let entry = SyntaxElement::Node(binding.entry().clone());
+    let entry = entry_with_separator(binding);
     let end = entry.text_range().end();
     let comment_end = trailing_comment_end(&entry);
     let comment = format!(" # {text}");
@@ -534,9 +534,19 @@ pub fn set_trailing_comment(binding: &Binding, text: &str) -> Vec<TextEdit> {
     }
 }
 
+/// The last element of a binding: the entry, or the comma after a function argument's
+/// default (`vendorHash ? "…",`), so a comment after it never swallows the comma.
+fn entry_with_separator(binding: &Binding) -> SyntaxElement {
+    let entry = SyntaxElement::Node(binding.entry().clone());
+    match entry.next_sibling_or_token() {
+        Some(comma) if comma.kind() == SyntaxKind::TOKEN_COMMA => comma,
+        _ => entry,
+    }
+}
+
 /// The text of the comment after a binding on its line, without `#` and blanks.
 pub fn trailing_comment(binding: &Binding) -> Option<String> {
-    let entry = SyntaxElement::Node(binding.entry().clone());
+    let entry = entry_with_separator(binding);
     let end = entry.text_range().end();
     let comment_end = trailing_comment_end(&entry);
     if comment_end == end {

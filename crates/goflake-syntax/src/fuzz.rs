@@ -26,7 +26,7 @@ pub fn parse_edit_reparse_bytes(data: &[u8]) {
     );
 }
 
-/// Parses `text`, applies edit number `op` (of nine) to binding number `binding`, and panics
+/// Parses `text`, applies edit number `op` (of ten) to binding number `binding`, and panics
 /// if an invariant breaks: the tree must print back to the input, and an accepted edit must
 /// print back and re-parse with no new errors.
 pub fn parse_edit_reparse(text: &str, binding: usize, op: usize, payload: &str) {
@@ -42,7 +42,8 @@ pub fn parse_edit_reparse(text: &str, binding: usize, op: usize, payload: &str) 
     }
     let binding = &bindings[binding % bindings.len()];
     let payload = payload.to_owned();
-    let edits = match op % 9 {
+    let edits = match op % 10 {
+        9 => Ok(edit::set_trailing_comment(binding, "goflake: fuzz")),
         0 => edit::set_string(&file, binding, &payload),
         1 => edit::set_list(&file, binding, &[ListItem::Str(payload.clone())]),
         // A list of several elements (compact lists are rewritten whole in their spacing).

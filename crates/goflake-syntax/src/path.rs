@@ -72,8 +72,15 @@ impl fmt::Display for AttrPath {
             if i > 0 {
                 f.write_str(".")?;
             }
-            if is_plain_identifier(segment) {
+            // A list index, or a name only computed at evaluation (`${cfg.group}`, kept as the
+            // file spells it): written as the user would type it.
+            let dynamic = segment.starts_with("${") && segment.ends_with('}');
+            let interpolated = !dynamic && segment.contains("${");
+            let index = !segment.is_empty() && segment.chars().all(|c| c.is_ascii_digit());
+            if is_plain_identifier(segment) || dynamic || index {
                 f.write_str(segment)?;
+            } else if interpolated {
+                write!(f, "\"{segment}\"")?;
             } else {
                 // Attribute names never contain NUL, so quoting cannot fail.
                 f.write_str(&string_literal(segment).unwrap_or_else(|_| segment.clone()))?;
@@ -121,6 +128,30 @@ impl FromStr for AttrPath {
                     None | Some('.') => {}
                     Some(&found) => return Err(AttrPathError::Unexpected { found, at: i + 1 }),
                 }
+            } else if chars.get(i) == Some(&'$') && chars.get(i + 1) == Some(&'{') {
+                // `${expr}`: a name computed at evaluation, up to its matching brace.
+                let mut depth = 0;
+                while let Some(&c) = chars.get(i) {
+                    segment.push(c);
+                    i += 1;
+                    match c {
+                        '{' => depth += 1,
+                        '}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if depth != 0 {
+                    return Err(AttrPathError::Unterminated);
+                }
+                match chars.get(i) {
+                    None | Some('.') => {}
+                    Some(&found) => return Err(AttrPathError::Unexpected { found, at: i + 1 }),
+                }
             } else {
                 while let Some(&c) = chars.get(i) {
                     if c == '.' {
@@ -160,6 +191,21 @@ mod tests {
         let quoted: AttrPath = r#"a."b.c"."d\"e""#.parse().unwrap();
         assert_eq!(quoted.segments(), ["a", "b.c", "d\"e"]);
         assert_eq!(quoted.to_string(), r#"a."b.c"."d\"e""#);
+    }
+
+    #[test]
+    fn computed_names_read_as_typed() {
+        let path: AttrPath = r#"perUser."${cfg.group}".x"#.parse().unwrap();
+        assert_eq!(path.segments(), ["perUser", "${cfg.group}", "x"]);
+        // `"${cfg.group}"` and `${cfg.group}` name the same attribute in Nix.
+        assert_eq!(path.to_string(), "perUser.${cfg.group}.x");
+        let tagged: AttrPath = r#""${system}-tag""#.parse().unwrap();
+        assert_eq!(tagged.to_string(), r#""${system}-tag""#);
+        let dynamic: AttrPath = r#"a.${"b." + c}.d"#.parse().unwrap();
+        assert_eq!(dynamic.segments(), ["a", r#"${"b." + c}"#, "d"]);
+        assert_eq!(dynamic.to_string(), r#"a.${"b." + c}.d"#);
+        let index: AttrPath = "overlays.0.rev".parse().unwrap();
+        assert_eq!(index.to_string(), "overlays.0.rev");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! both the function and the argument of a call, so the arguments of
 //! `pkgs.buildGoModule { … }` and `buildGoModule (finalAttrs: { … })` have the path of the
 //! binding that holds the call. The bindings of a `let` block take the path of the `let`.
+//! A function's argument defaults (`{ x ? "…" }:`) are bindings of its path too, and the
+//! bindings inside a list's elements take the element's index (`overlays.0.rev`).
 
 use rnix::ast;
 use rnix::{SyntaxKind, SyntaxNode, TextRange};
@@ -126,6 +128,22 @@ pub fn find(file: &SourceFile, path: &AttrPath) -> Result<Binding, QueryError> {
     if candidates.iter().any(|b| !b.is_plain_inherit()) {
         candidates.retain(|b| !b.is_plain_inherit());
     }
+    // `inherit x;` repeats a binding of an enclosing scope: follow each to its source, and
+    // when they all come from one binding, that binding is the answer.
+    let resolved: Vec<Binding> = candidates
+        .iter()
+        .map(|b| resolve_inherit(&all, b).unwrap_or_else(|| (*b).clone()))
+        .collect();
+    let mut unique: Vec<&Binding> = Vec::new();
+    for binding in &resolved {
+        if !unique
+            .iter()
+            .any(|u| u.entry() == binding.entry() && u.path == binding.path)
+        {
+            unique.push(binding);
+        }
+    }
+    let candidates = unique;
     match candidates.as_slice() {
         [] => Err(QueryError::NotFound {
             path: path.clone(),
@@ -137,10 +155,55 @@ pub fn find(file: &SourceFile, path: &AttrPath) -> Result<Binding, QueryError> {
             path: path.clone(),
             locations: many
                 .iter()
-                .map(|b| file.location(b.range().start()))
+                .map(|b| format!("{} (`{}`)", file.location(b.range().start()), b.path))
                 .collect(),
         }),
     }
+}
+
+/// The binding an `inherit name;` repeats: `name` bound by the nearest enclosing `let`,
+/// `rec` set or function argument default around the inherit.
+fn resolve_inherit(all: &[Binding], binding: &Binding) -> Option<Binding> {
+    let BindingKind::Inherit {
+        entry, from: None, ..
+    } = &binding.kind
+    else {
+        return None;
+    };
+    let name = binding.path.segments().last()?;
+    let binds_name = |b: &&Binding, container: &SyntaxNode| {
+        &b.container == container
+            && !b.is_plain_inherit()
+            && b.path.segments().last() == Some(name)
+            && matches!(&b.kind, BindingKind::Value { entry, .. }
+                if entry.parent().as_ref() == Some(container)
+                    // `name = …;`, not `name.x = …;`.
+                    && ast::AttrpathValue::cast(entry.clone())
+                        .and_then(|e| e.attrpath())
+                        .is_none_or(|p| p.attrs().count() == 1))
+    };
+    for scope in entry.ancestors().skip(1) {
+        let container = match scope.kind() {
+            SyntaxKind::NODE_LET_IN | SyntaxKind::NODE_LEGACY_LET => Some(scope.clone()),
+            SyntaxKind::NODE_ATTR_SET => ast::AttrSet::cast(scope.clone())
+                .filter(|set| set.rec_token().is_some())
+                .map(|_| scope.clone()),
+            // Defaults are recorded with their pattern as the container.
+            SyntaxKind::NODE_LAMBDA => ast::Lambda::cast(scope.clone())
+                .and_then(|l| l.param())
+                .and_then(|p| match p {
+                    ast::Param::Pattern(p) => Some(p.syntax().clone()),
+                    ast::Param::IdentParam(_) => None,
+                }),
+            _ => None,
+        };
+        if let Some(container) = container
+            && let Some(found) = all.iter().find(|b| binds_name(b, &container))
+        {
+            return Some(found.clone());
+        }
+    }
+    None
 }
 
 /// Reads the binding's value as a literal.
@@ -256,8 +319,23 @@ pub(crate) fn attr_name(attr: &ast::Attr) -> Option<String> {
 fn attrpath_names(attrpath: &ast::Attrpath) -> Vec<String> {
     attrpath
         .attrs()
-        .map(|attr| attr_name(&attr).unwrap_or_else(|| attr.syntax().text().to_string()))
+        .map(|attr| name_as_written(&attr))
         .collect()
+}
+
+/// An attribute's name, or for one computed at evaluation its text as a user types it in a
+/// path: `${system}-tag` for `"${system}-tag"`, `${expr}` for `${expr}`.
+fn name_as_written(attr: &ast::Attr) -> String {
+    attr_name(attr).unwrap_or_else(|| {
+        let text = attr.syntax().text().to_string();
+        match attr {
+            ast::Attr::Str(_) => text
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .map_or(text.clone(), str::to_owned),
+            _ => text,
+        }
+    })
 }
 
 fn walk(node: &SyntaxNode, prefix: &AttrPath, out: &mut Vec<Binding>) {
@@ -271,8 +349,35 @@ fn walk(node: &SyntaxNode, prefix: &AttrPath, out: &mut Vec<Binding>) {
             }
         }
         NODE_LAMBDA => {
-            if let Some(body) = ast::Lambda::cast(node.clone()).and_then(|l| l.body()) {
+            let Some(lambda) = ast::Lambda::cast(node.clone()) else {
+                return;
+            };
+            // `{ vendorHash ? "sha256-…" }: …`: a default is a binding of the function's
+            // scope, which `inherit vendorHash;` in the body repeats.
+            if let Some(ast::Param::Pattern(pattern)) = lambda.param() {
+                for entry in pattern.pat_entries() {
+                    if let (Some(ident), Some(default)) = (entry.ident(), entry.default()) {
+                        out.push(Binding {
+                            path: prefix.child(ident.syntax().text().to_string()),
+                            kind: BindingKind::Value {
+                                entry: entry.syntax().clone(),
+                                value: default.syntax().clone(),
+                            },
+                            container: pattern.syntax().clone(),
+                        });
+                    }
+                }
+            }
+            if let Some(body) = lambda.body() {
                 walk(body.syntax(), prefix, out);
+            }
+        }
+        // `overlays = [ (final: prev: { … }) ]`: an element's bindings are under its index.
+        NODE_LIST => {
+            if let Some(list) = ast::List::cast(node.clone()) {
+                for (index, item) in list.items().enumerate() {
+                    walk(item.syntax(), &prefix.child(index.to_string()), out);
+                }
             }
         }
         NODE_WITH => {
@@ -325,7 +430,7 @@ fn collect_entries(container: &SyntaxNode, prefix: &AttrPath, out: &mut Vec<Bind
         } else if let Some(inherit) = ast::Inherit::cast(child.clone()) {
             let from = inherit.from().map(|f| f.syntax().clone());
             for attr in inherit.attrs() {
-                let name = attr_name(&attr).unwrap_or_else(|| attr.syntax().text().to_string());
+                let name = name_as_written(&attr);
                 out.push(Binding {
                     path: prefix.child(name),
                     kind: BindingKind::Inherit {
@@ -458,12 +563,40 @@ buildGoModule (finalAttrs: {
     }
 
     #[test]
+    fn inherits_lead_to_their_source() {
+        let text = r#"{ outputs = { self }: let vendorHash = "x"; v = { vendorHash = "no"; }; in { a = { inherit vendorHash; }; b = { inherit vendorHash; }; }; }"#;
+        // Two inherits fed by one `let` binding: that binding, not an ambiguity.
+        let file = SourceFile::parse("test.nix", text);
+        let found = find(&file, &"a.vendorHash".parse().unwrap()).unwrap();
+        assert_eq!(found.path.to_string(), "outputs.vendorHash");
+        assert_eq!(get(text, "b.vendorHash"), Ok(Literal::String("x".into())));
+        let defaults = r#"{ vendorHash ? "d" }: { a = f { inherit vendorHash; }; b = g { inherit vendorHash; }; }"#;
+        assert_eq!(
+            get(defaults, "a.vendorHash"),
+            Ok(Literal::String("d".into()))
+        );
+        assert_eq!(get(defaults, "vendorHash"), Ok(Literal::String("d".into())));
+        // An inherit with nothing to follow stays what it is.
+        let open = "{ pkgs }: { inherit pkgs; }";
+        assert!(matches!(
+            get(open, "pkgs"),
+            Err(QueryError::NotLiteral { .. })
+        ));
+    }
+
+    #[test]
     fn suffix_matches_and_ambiguity() {
         let text = r#"{ outputs = { self }: { a.vendorHash = "x"; b.vendorHash = "y"; }; }"#;
         assert_eq!(get(text, "a.vendorHash"), Ok(Literal::String("x".into())));
         match get(text, "vendorHash") {
             Err(QueryError::Ambiguous { locations, .. }) => {
-                assert_eq!(locations, ["test.nix:1:25", "test.nix:1:45"]);
+                assert_eq!(
+                    locations,
+                    [
+                        "test.nix:1:25 (`outputs.a.vendorHash`)",
+                        "test.nix:1:45 (`outputs.b.vendorHash`)"
+                    ]
+                );
             }
             other => panic!("expected ambiguity, got {other:?}"),
         }

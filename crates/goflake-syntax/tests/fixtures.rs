@@ -8,8 +8,8 @@
 //!
 //! `.edits` lines: `OP PATH ARG`, where ARG is JSON. A list element is a JSON string (a Nix
 //! string) or `{"expr": "…"}` (Nix text). OPs: `set-string`, `set-expr`, `set-list`,
-//! `add-item`, `remove-item`, `remove`, `insert` (ARG `[key, valueExpr]`; PATH `.` is the
-//! file's top-level attribute set).
+//! `add-item`, `remove-item`, `remove`, `set-comment` (the comment after the binding on its
+//! line), `insert` (ARG `[key, valueExpr]`; PATH `.` is the file's top-level attribute set).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -136,6 +136,10 @@ fn run_op(file: &SourceFile, line: &str) -> Result<Vec<TextEdit>, String> {
         "add-item" => edit::add_list_item(file, &target()?, list_item(&arg)),
         "remove-item" => edit::remove_list_item(file, &target()?, &list_item(&arg)),
         "remove" => edit::remove_binding(file, &target()?),
+        "set-comment" => Ok(edit::set_trailing_comment(
+            &target()?,
+            arg.as_str().unwrap(),
+        )),
         "insert" => {
             let container = if path == "." {
                 attrset_of(file.root())

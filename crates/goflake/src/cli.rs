@@ -264,6 +264,10 @@ enum CliCommand {
     ///
     /// ATTRPATH is dotted (`inputs.nixpkgs.url`), names may be quoted
     /// (`packages."x86_64-linux".default`), and a unique suffix is enough (`vendorHash`).
+    /// A path that matches a binding exactly wins over longer paths it is a suffix of. A
+    /// function's argument default (`{ vendorHash ? "…" }:`) is a binding too, and the one
+    /// that `inherit vendorHash;` repeats; the bindings inside a list element are under its
+    /// index (`overlays.0.rev`). Two matches are an error naming each one's full path.
     Get {
         /// The Nix file to read.
         file: PathBuf,
@@ -274,6 +278,8 @@ enum CliCommand {
         json: bool,
     },
     /// Set the value bound to ATTRPATH, changing nothing else in the file.
+    ///
+    /// ATTRPATH is found as `goflake get` finds it (see `goflake get --help`).
     ///
     /// The file is written atomically and only when it changes; a file that does not parse
     /// is never written (exit code 2).

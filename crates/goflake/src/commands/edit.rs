@@ -8,9 +8,30 @@ use crate::config::{GetConfig, NewValue, SetConfig};
 use crate::failure::Failure;
 use crate::files::{commit_change, read_nix, read_nix_locked};
 
+/// The binding for `path`; in a goflake flake, a value goflake maintains (`subPackages`,
+/// `vendorHash`, …) is the one at the top of `outputs`, as the README promises, even where
+/// the template's own code binds the same name further down.
+fn find(
+    file: &goflake_syntax::SourceFile,
+    path: &goflake_syntax::AttrPath,
+) -> Result<goflake_syntax::Binding> {
+    match goflake_syntax::find(file, path) {
+        Err(QueryError::Ambiguous { .. })
+            if path.segments().len() == 1
+                && goflake_gen::MAINTAINED.contains(&path.segments()[0].as_str())
+                && goflake_gen::missing_values(file).is_empty() =>
+        {
+            let maintained =
+                goflake_syntax::AttrPath::new(vec!["outputs".into(), path.segments()[0].clone()]);
+            goflake_syntax::find(file, &maintained).map_err(query_failure)
+        }
+        found => found.map_err(query_failure),
+    }
+}
+
 pub fn get(config: &GetConfig) -> Result<()> {
     let file = read_nix(&config.file)?;
-    let binding = goflake_syntax::find(&file, &config.path).map_err(query_failure)?;
+    let binding = find(&file, &config.path)?;
     let value = goflake_syntax::read_literal(&file, &binding).map_err(query_failure)?;
     if config.json {
         let json = match value {
@@ -36,7 +57,7 @@ pub fn get(config: &GetConfig) -> Result<()> {
 pub fn set(config: &SetConfig) -> Result<()> {
     // Held until the file is written: concurrent edits of one file take turns.
     let (file, _lock) = read_nix_locked(&config.file)?;
-    let binding = goflake_syntax::find(&file, &config.path).map_err(query_failure)?;
+    let binding = find(&file, &config.path)?;
     let edits = match &config.value {
         NewValue::String(value) => nix_edit::set_string(&file, &binding, value),
         NewValue::Expr(expr) => nix_edit::set_expr(&file, &binding, expr),

@@ -222,8 +222,11 @@ fn ambiguity_names_both_places() {
     let out = goflake(&["get", s(&path), "vendorHash"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("two.nix:2:3 and at "), "{err}");
-    assert!(err.contains("two.nix:3:3"), "{err}");
+    assert!(
+        err.contains("two.nix:2:3 (`a.vendorHash`) and at "),
+        "{err}"
+    );
+    assert!(err.contains("two.nix:3:3 (`b.vendorHash`)"), "{err}");
 }
 
 #[test]
@@ -293,4 +296,75 @@ fn the_project_flake_parses() {
         return;
     };
     goflake_testkit::assert_nix_parses(&nix, &flake, "goflake's flake.nix");
+}
+
+#[test]
+fn vendor_hash_writes_a_function_argument_default() {
+    if goflake_testkit::require_tool("edit::vendor_hash_writes_a_function_argument_default", "go")
+        .is_none()
+    {
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("hello");
+    crate::support::copy_tree(
+        &goflake_testkit::workspace_root().join("tests/fixtures/go/root-main"),
+        &dir,
+    );
+    let package = dir.join("package.nix");
+    std::fs::write(
+        &package,
+        "{\n  buildGoModule,\n  vendorHash ? \"sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\n}:\nbuildGoModule {\n  pname = \"hello\";\n  version = \"1.0\";\n  src = ./.;\n  inherit vendorHash;\n}\n",
+    )
+    .unwrap();
+    let out = goflake(&[
+        "vendor-hash",
+        "--write",
+        "--method",
+        "local",
+        "--file",
+        s(&package),
+        s(&dir),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&package).unwrap();
+    assert!(
+        text.contains("  vendorHash ? null, # goflake: vendor fingerprint "),
+        "{text}"
+    );
+    assert!(text.contains("  inherit vendorHash;\n"), "{text}");
+}
+
+#[test]
+fn maintained_values_of_a_generated_flake_answer_to_their_plain_names() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("hello");
+    crate::support::copy_tree(
+        &goflake_testkit::workspace_root().join("tests/fixtures/go/root-main"),
+        &dir,
+    );
+    let init = goflake(&["init", "--no-verify-targets", s(&dir)]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    let flake = dir.join("flake.nix");
+    // The template also binds subPackages inside its cross function: the maintained value
+    // at the top of `outputs` is the one a user means.
+    let out = goflake(&["get", s(&flake), "subPackages"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), ".\n");
+    let out = goflake(&["set", "--list", s(&flake), "subPackages", ".", "cmd/extra"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&flake).unwrap();
+    assert!(
+        text.contains("      subPackages = [ \".\" \"cmd/extra\" ];\n"),
+        "{text}"
+    );
+    // Elsewhere an ambiguity is still an error naming each path.
+    let (_temp, file) = copy_fixture("function-defaults.nix");
+    let out = goflake(&["get", s(&file), "pname"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("(`cli.pname`)") && stderr(&out).contains("(`server.pname`)"),
+        "{}",
+        stderr(&out)
+    );
 }
