@@ -36,6 +36,10 @@ pub enum GenError {
     #[error("{module} has no main package, so there is no program to build (a library?)")]
     NoMainPackage { module: String },
     #[error(
+        "{module} ships no program: every main package was left out ({left_out}); choose the ones to ship with `goflake init --main DIR`"
+    )]
+    NoMainShipped { module: String, left_out: String },
+    #[error(
         "`{target}` is not a GOOS/GOARCH pair Go can build; valid targets:\n{}",
         valid_targets_text()
     )]
@@ -147,6 +151,17 @@ pub fn spec_from_project(
     options: &SpecOptions,
 ) -> Result<(FlakeSpec, Vec<String>), GenError> {
     if project.main_packages.is_empty() {
+        if !project.left_out_mains.is_empty() {
+            return Err(GenError::NoMainShipped {
+                module: project.module.clone(),
+                left_out: project
+                    .left_out_mains
+                    .iter()
+                    .map(|m| format!("{} ({})", m.dir, m.reason))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
         return Err(GenError::NoMainPackage {
             module: project.module.clone(),
         });

@@ -507,10 +507,7 @@ fn select_mains(
         MainRule::Explicit(&chosen)
     } else if !releaser_mains.is_empty() {
         MainRule::GoReleaser(&releaser_mains)
-    } else if all
-        .iter()
-        .any(|m| is_conventional(&m.dir) && !generators.contains(&m.dir))
-    {
+    } else if all.iter().any(|m| is_conventional(&m.dir)) {
         MainRule::Conventional
     } else {
         MainRule::NotTooling
@@ -541,8 +538,10 @@ fn select_mains(
             MainRule::GoReleaser(dirs) => {
                 (!dirs.contains(&m.dir)).then(|| format!("not built by {releaser_file}"))
             }
-            _ if generators.contains(&m.dir) => Some("a generator run by `go generate`".to_owned()),
+            // A program at `.` or `cmd/*` is shipped even when `go generate` also runs it
+            // (gofumpt formats itself with `go run .`).
             MainRule::Conventional if is_conventional(&m.dir) => None,
+            _ if generators.contains(&m.dir) => Some("a generator run by `go generate`".to_owned()),
             MainRule::Conventional => Some(match tooling_dir(&m.dir) {
                 Some(kind) => format!("{kind}, not `.` or `cmd/*`"),
                 None => "not `.` or `cmd/*`".to_owned(),

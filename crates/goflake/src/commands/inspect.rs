@@ -87,7 +87,15 @@ fn human(p: &Project) -> String {
         let _ = writeln!(w, "replace     {replace} (the Nix source must contain it)");
     }
     if p.main_packages.is_empty() {
-        let _ = writeln!(w, "binaries    none: this module has no main package");
+        let _ = writeln!(
+            w,
+            "binaries    {}",
+            if p.left_out_mains.is_empty() {
+                "none: this module has no main package"
+            } else {
+                "none shipped: every main package was left out (choose with --main)"
+            }
+        );
     }
     for m in &p.main_packages {
         let mut notes = Vec::new();
