@@ -46,7 +46,7 @@ fn the_proxy_serves_go_offline() {
             .args(["run", "."])
             .current_dir(&s.project),
     );
-    assert_eq!(out, "GREETINGS, HOLA! dev\n");
+    assert_eq!(out, "GREETINGS, HOLA! 0.1.0\n");
     run_ok(
         s.proxy
             .go(&s.go, &s.cache)
@@ -197,7 +197,7 @@ fn stand_in_builds_every_kind_of_target() {
     assert_eq!(header(&js), Header::Wasm);
     // The plain form with tags and subPackages, and no version stamping.
     let plain = run_ok(&mut Command::new(outs[6].join("bin/withdeps")));
-    assert_eq!(plain, "GREETINGS, HOLA! (loud) dev\n");
+    assert_eq!(plain, "GREETINGS, HOLA! (loud) 0.1.0\n");
     // env.GOOS given as an argument is overwritten by the builder: a native build.
     let ignored = outs[7].join("bin/withdeps");
     assert_eq!(header(&ignored), Header::Elf { machine: 0x3e });
