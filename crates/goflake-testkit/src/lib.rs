@@ -84,6 +84,12 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// A copy of the Go fixture project `tests/fixtures/go/<name>` in `to` (no `go mod tidy`;
+/// see [`prepare_project`] for that).
+pub fn copy_go_fixture(name: &str, to: &Path) {
+    copy_tree(&workspace_root().join("tests/fixtures/go").join(name), to);
+}
+
 /// Copies a directory tree (fixture projects) into `to`.
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

@@ -31,19 +31,8 @@ enum CliCommand {
         /// The Go module's directory (holding go.mod), or the repository holding it.
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// Ship this main package (a directory of the module; repeatable) instead of those
-        /// chosen by the packager's rules (GoReleaser builds, else `.` and `cmd/*`).
-        #[arg(long = "main", value_name = "DIR")]
-        mains: Vec<String>,
-        /// The module's directory below DIR, when DIR holds no go.mod (the flake goes in DIR
-        /// with modRoot set, as nixpkgs builds such repositories).
-        #[arg(long, value_name = "PATH")]
-        mod_root: Option<PathBuf>,
-        /// Do not compile the candidate targets (they are then checked only by build
-        /// constraints, and reported as unverified).
-        #[arg(long)]
-        no_verify_targets: bool,
-
+        #[command(flatten)]
+        project: ProjectArgs,
         /// Targets to build, comma-separated GOOS/GOARCH pairs (default: linux, darwin and
         /// windows on amd64 and arm64, js/wasm, wasip1/wasm).
         #[arg(long, value_delimiter = ',')]
@@ -240,19 +229,8 @@ enum CliCommand {
         /// The Go module's directory (holding go.mod), or the repository holding it.
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// Ship this main package (a directory of the module; repeatable) instead of those
-        /// chosen by the packager's rules (GoReleaser builds, else `.` and `cmd/*`).
-        #[arg(long = "main", value_name = "DIR")]
-        mains: Vec<String>,
-        /// The module's directory below DIR, when DIR holds no go.mod (the flake goes in DIR
-        /// with modRoot set, as nixpkgs builds such repositories).
-        #[arg(long, value_name = "PATH")]
-        mod_root: Option<PathBuf>,
-        /// Do not compile the candidate targets (they are then checked only by build
-        /// constraints, and reported as unverified).
-        #[arg(long)]
-        no_verify_targets: bool,
-
+        #[command(flatten)]
+        project: ProjectArgs,
         /// Print the model as JSON (see docs/inspect-json.md).
         #[arg(long)]
         json: bool,
@@ -308,6 +286,33 @@ enum CliCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// How init and inspect choose the module and its programs.
+#[derive(Debug, clap::Args)]
+struct ProjectArgs {
+    /// Ship this main package (a directory of the module; repeatable) instead of those
+    /// chosen by the packager's rules (GoReleaser builds, else `.` and `cmd/*`).
+    #[arg(long = "main", value_name = "DIR")]
+    mains: Vec<String>,
+    /// The module's directory below DIR, when DIR holds no go.mod (the flake goes in DIR
+    /// with modRoot set, as nixpkgs builds such repositories).
+    #[arg(long, value_name = "PATH")]
+    mod_root: Option<PathBuf>,
+    /// Do not compile the candidate targets (they are then checked only by build
+    /// constraints, and reported as unverified).
+    #[arg(long)]
+    no_verify_targets: bool,
+}
+
+impl ProjectArgs {
+    fn selection(self) -> ProjectSelection {
+        ProjectSelection {
+            mains: self.mains,
+            mod_root: self.mod_root,
+            verify_targets: !self.no_verify_targets,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -377,9 +382,7 @@ fn config_from(cli: Cli) -> Result<Config> {
     let command = match cli.command {
         CliCommand::Init {
             dir,
-            mains,
-            mod_root,
-            no_verify_targets,
+            project,
             targets,
             from_goreleaser,
             ignore_goreleaser,
@@ -389,11 +392,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             force,
         } => Command::Init(InitConfig {
             dir,
-            selection: ProjectSelection {
-                mains,
-                mod_root,
-                verify_targets: !no_verify_targets,
-            },
+            selection: project.selection(),
             targets,
             from_goreleaser,
             ignore_goreleaser,
@@ -547,20 +546,14 @@ fn config_from(cli: Cli) -> Result<Config> {
         }),
         CliCommand::Inspect {
             dir,
-            mains,
-            mod_root,
-            no_verify_targets,
+            project,
             json,
             ignore_goreleaser,
         } => Command::Inspect(InspectConfig {
             dir,
             json,
             ignore_goreleaser,
-            selection: ProjectSelection {
-                mains,
-                mod_root,
-                verify_targets: !no_verify_targets,
-            },
+            selection: project.selection(),
         }),
         CliCommand::Get {
             file,

@@ -286,10 +286,7 @@ fn a_target_that_fails_to_compile_is_reported_and_the_others_still_build() {
         return;
     };
     let dir = env.root.join("portable");
-    goflake_testkit::copy_tree(
-        &goflake_testkit::workspace_root().join("tests/fixtures/go/windows-broken"),
-        &dir,
-    );
+    goflake_testkit::copy_go_fixture("windows-broken", &dir);
     let init = env.goflake(
         &dir,
         &[
@@ -391,10 +388,7 @@ fn an_interrupted_release_copy_never_leaves_a_partial_dist() {
         return;
     };
     let dir = env.root.join("hello");
-    goflake_testkit::copy_tree(
-        &goflake_testkit::workspace_root().join("tests/fixtures/go/root-main"),
-        &dir,
-    );
+    goflake_testkit::copy_go_fixture("root-main", &dir);
     let init = env.goflake(
         &dir,
         &["init", "--no-verify-targets", "--targets", "linux/amd64"],
@@ -479,12 +473,7 @@ fn a_hash_where_null_belongs_is_explained_and_repaired() {
         ("vendored", "vendor/ is committed"),
     ] {
         let dir = env.root.join(fixture);
-        goflake_testkit::copy_tree(
-            &goflake_testkit::workspace_root()
-                .join("tests/fixtures/go")
-                .join(fixture),
-            &dir,
-        );
+        goflake_testkit::copy_go_fixture(fixture, &dir);
         let init = env.goflake(
             &dir,
             &["init", "--no-verify-targets", "--targets", "linux/amd64"],

@@ -307,10 +307,7 @@ fn vendor_hash_writes_a_function_argument_default() {
     }
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("hello");
-    crate::support::copy_tree(
-        &goflake_testkit::workspace_root().join("tests/fixtures/go/root-main"),
-        &dir,
-    );
+    goflake_testkit::copy_go_fixture("root-main", &dir);
     let package = dir.join("package.nix");
     std::fs::write(
         &package,
@@ -339,10 +336,7 @@ fn vendor_hash_writes_a_function_argument_default() {
 fn maintained_values_of_a_generated_flake_answer_to_their_plain_names() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("hello");
-    crate::support::copy_tree(
-        &goflake_testkit::workspace_root().join("tests/fixtures/go/root-main"),
-        &dir,
-    );
+    goflake_testkit::copy_go_fixture("root-main", &dir);
     let init = goflake(&["init", "--no-verify-targets", s(&dir)]);
     assert!(init.status.success(), "{}", stderr(&init));
     let flake = dir.join("flake.nix");

@@ -349,10 +349,7 @@ fn a_declared_version_is_kept_and_a_missing_one_never_stamped() {
 
     // `var version = "dev"` and no tag: no version the project never had.
     let hello = env.root.join("hello");
-    copy_tree(
-        &goflake_testkit::workspace_root().join("tests/fixtures/go/root-main"),
-        &hello,
-    );
+    goflake_testkit::copy_go_fixture("root-main", &hello);
     assert!(env.goflake(&["init", s(&hello)]).status.success());
     let flake = std::fs::read_to_string(hello.join("flake.nix")).unwrap();
     assert!(flake.contains("version = \"0-unstable\";"), "{flake}");
@@ -390,10 +387,7 @@ fn a_module_in_a_subdirectory_gets_a_flake_at_the_root_with_mod_root() {
         return;
     };
     let dir = env.root.join("repo");
-    copy_tree(
-        &goflake_testkit::workspace_root().join("tests/fixtures/go/module-in-subdir"),
-        &dir,
-    );
+    goflake_testkit::copy_go_fixture("module-in-subdir", &dir);
     let out = env.goflake(&["init", s(&dir)]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(

@@ -6,15 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{copy_tree, goflake, s, stderr};
+use crate::support::{goflake, s, stderr};
 
 /// A project with a flake (init without compiling, so no Go toolchain is needed).
 fn project(root: &Path) -> PathBuf {
     let dir = root.join("hello");
-    copy_tree(
-        &goflake_testkit::workspace_root().join("tests/fixtures/go/root-main"),
-        &dir,
-    );
+    goflake_testkit::copy_go_fixture("root-main", &dir);
     let out = goflake(&["init", "--no-verify-targets", s(&dir)]);
     assert!(out.status.success(), "{}", stderr(&out));
     dir
