@@ -409,6 +409,21 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Project, ModelError> {
         &generators,
         &mut warnings,
     );
+    if let Some(g) = &goreleaser {
+        for build in g.builds.iter().filter(|b| !b.skip) {
+            if let Some(main) = main_packages.iter().find(|m| m.dir == build.main)
+                && main.binary != build.binary
+            {
+                warnings.push(format!(
+                    "{}: GoReleaser names the {} binary `{}`; the flake installs it as `{}` (Go names a binary after its directory)",
+                    short_file_name(&g.file),
+                    main.dir,
+                    build.binary,
+                    main.binary
+                ));
+            }
+        }
+    }
     for main in &main_packages {
         if SYSTEM_COMMANDS.contains(&main.binary.as_str()) {
             warnings.push(format!(
