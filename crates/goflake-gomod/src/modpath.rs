@@ -27,7 +27,8 @@ fn shown_char(c: char) -> String {
     format!("'{}'", c.escape_default())
 }
 
-fn check_element(element: &str) -> Result<(), String> {
+/// One element of an import path (a directory name), by the same rules.
+pub(crate) fn check_element(element: &str) -> Result<(), String> {
     if element.is_empty() {
         return Err("empty path element".into());
     }

@@ -953,17 +953,6 @@ fn shown_dir(rel: &str, name: &str) -> String {
     }
 }
 
-/// A directory name Go accepts in an import path (x/mod's `module.CheckImportPath`: ASCII
-/// letters, digits and `-._~+`, not starting or ending with a dot).
-pub fn valid_import_element(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && !name.ends_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '+'))
-}
-
 fn skip_dir(name: &str) -> bool {
     name.starts_with('.') || name.starts_with('_') || name == "testdata" || name == "vendor"
 }
@@ -1032,7 +1021,8 @@ fn scan(
             if skip_dir(&name) {
                 continue;
             }
-            if !valid_import_element(&name) {
+            // Go rejects such a package too (`module.CheckImportPath`).
+            if crate::modpath::check_element(&name).is_err() {
                 warnings.push(format!(
                     "{}: skipped: `{}` is not a valid Go import path element",
                     shown_dir(&rel, &name),

@@ -18,18 +18,8 @@ use goflake_syntax::edit::{self, ListItem};
 use goflake_syntax::{AttrPath, Literal, SourceFile, TextEdit, attrset_of, bindings, find};
 use serde_json::Value;
 
-fn fixtures_dir() -> PathBuf {
-    goflake_testkit::workspace_root().join("tests/fixtures/nix")
-}
-
 fn fixtures() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "nix"))
-        .collect();
-    files.sort();
-    files
+    goflake_testkit::nix_fixtures()
 }
 
 fn load(path: &Path) -> SourceFile {

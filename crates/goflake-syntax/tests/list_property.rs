@@ -13,14 +13,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
 fn fixtures() -> Vec<PathBuf> {
-    let dir = goflake_testkit::workspace_root().join("tests/fixtures/nix");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "nix"))
-        .collect();
-    files.sort();
-    files
+    goflake_testkit::nix_fixtures()
 }
 
 fn element() -> impl Strategy<Value = String> {

@@ -84,6 +84,17 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Every Nix fixture (`tests/fixtures/nix/*.nix`), sorted.
+pub fn nix_fixtures() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(workspace_root().join("tests/fixtures/nix"))
+        .expect("the fixture directory exists")
+        .map(|e| e.expect("a readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "nix"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// A copy of the Go fixture project `tests/fixtures/go/<name>` in `to` (no `go mod tidy`;
 /// see [`prepare_project`] for that).
 pub fn copy_go_fixture(name: &str, to: &Path) {

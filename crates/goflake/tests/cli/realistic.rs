@@ -108,14 +108,8 @@ fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
-const NATIVE_AND_CROSS: [&str; 6] = [
-    "linux/amd64",
-    "linux/arm64",
-    "darwin/amd64",
-    "darwin/arm64",
-    "windows/amd64",
-    "windows/arm64",
-];
+/// goflake's default targets without the two wasm ones.
+const NATIVE_AND_CROSS: &[&str] = goflake_gomod::DEFAULT_TARGETS.split_at(6).0;
 
 #[test]
 fn a_dependency_without_wasm_code_leaves_the_wasm_targets_out() {
