@@ -57,12 +57,13 @@
             rust-analyzer
             go
             cargo-insta
-            nixfmt-rfc-style
+            nixfmt
           ];
         };
       });
 
-      formatter = forAllSystems (pkgs: pkgs.nixfmt-rfc-style);
+      # `nix fmt` formats every Nix file of the tree (current Nix passes the formatter no paths).
+      formatter = forAllSystems (pkgs: pkgs.nixfmt-tree);
 
       # `nix flake init -t github:goflake/goflake#cli` (or #wasm, #service).
       templates = {

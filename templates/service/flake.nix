@@ -56,15 +56,20 @@
               subPackages
               ldflags
               ;
-            # The source without build results: `nix build` links and `goflake build`'s dist/.
+            # The source without build results: `nix build`'s result links at the top and
+            # the release directories `goflake build` writes (they hold `.goflake-dist`).
+            # The filter sees every path: a package named result or dist stays.
             src = lib.cleanSourceWith {
               src = ./.;
               filter =
-                path: _type:
-                !builtins.elem (baseNameOf path) [
-                  "result"
-                  "dist"
-                ];
+                path: type:
+                let
+                  name = baseNameOf path;
+                  topLevel = dirOf path == toString ./.;
+                  resultLink = type == "symlink" && lib.hasPrefix "result" name;
+                  release = type == "directory" && builtins.pathExists "${path}/.goflake-dist";
+                in
+                !(topLevel && (name == ".git" || resultLink) || release);
             };
             meta.mainProgram = mainProgram;
           };
@@ -199,6 +204,7 @@
         default = (packagesFor pkgs).default;
       });
 
-      formatter = forAllSystems (pkgs: pkgs.nixfmt);
+      # `nix fmt` formats every Nix file of the tree (current Nix passes no paths).
+      formatter = forAllSystems (pkgs: pkgs.nixfmt-tree);
     };
 }

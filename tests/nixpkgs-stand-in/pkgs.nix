@@ -107,6 +107,19 @@ let
     golangci-lint = hostTool "golangci-lint" host.tools.golangci-lint;
     nixfmt = hostTool "nixfmt" host.tools.nixfmt;
     nixfmt-rfc-style = nixfmt;
+    # pkgs/by-name/ni/nixfmt-tree: treefmt configured to run nixfmt on every `*.nix` of the
+    # tree, which is what `nix fmt` needs (current Nix passes it no paths). Here a script
+    # does treefmt's part: the paths given, else the whole tree from the flake's root.
+    nixfmt-tree = writeShellScriptBin "treefmt" ''
+      set -euo pipefail
+      nixfmt=${lib.getExe nixfmt}
+      if [ "$#" -eq 0 ]; then
+        root=$PWD
+        while [ "$root" != / ] && [ ! -e "$root/flake.nix" ]; do root=$(dirname "$root"); done
+        set -- "$root"
+      fi
+      find "$@" -name '*.nix' -type f -not -path '*/.git/*' -exec "$nixfmt" {} +
+    '';
     wasmtime = hostTool "wasmtime" host.tools.wasmtime;
 
     runCommand =

@@ -162,7 +162,8 @@ pub enum DistError {
     UnsafeOut { path: PathBuf, reason: String },
 }
 
-/// The file that marks a directory as a release goflake wrote (and may replace).
+/// The file that marks a directory as a release goflake wrote (and may replace). The
+/// generated flake's source filter leaves such directories out (`templates/flake.nix`).
 pub const DIST_MARKER: &str = ".goflake-dist";
 
 /// Where `copy_release` stages a release before swapping it in: beside `out`, named so that

@@ -22,10 +22,16 @@ fn is_executable(path: &Path) -> bool {
         .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// Copies a source tree (files, directories, symlinks as symlinks), leaving out `.git` and
-/// Nix `result` links, as the Nix source of a flake would. A FIFO, socket or device is an
-/// error naming it (as `nix hash path` refuses them), never a hang.
+/// Copies a source tree (files, directories, symlinks as symlinks) as the generated flake's
+/// source filter sees it: without the top-level `.git` and `result*` links, and without
+/// release directories goflake wrote (they hold `.goflake-dist`); a nested package named
+/// `result` or `dist` stays. A FIFO, socket or device is an error naming it (as `nix hash
+/// path` refuses them), never a hang.
 pub fn copy_source(from: &Path, to: &Path) -> std::io::Result<()> {
+    copy_source_below(from, to, true)
+}
+
+fn copy_source_below(from: &Path, to: &Path, top_level: bool) -> std::io::Result<()> {
     let named = |path: &Path, err: std::io::Error| {
         std::io::Error::new(err.kind(), format!("{}: {err}", path.display()))
     };
@@ -34,17 +40,19 @@ pub fn copy_source(from: &Path, to: &Path) -> std::io::Result<()> {
         let entry = entry.map_err(|e| named(from, e))?;
         let name = entry.file_name();
         let name_text = name.to_string_lossy();
-        if name_text == ".git" || name_text == "result" || name_text.starts_with("result-") {
-            continue;
-        }
         let source = entry.path();
         let target = to.join(&name);
         let file_type = entry.file_type().map_err(|e| named(&source, e))?;
+        let result_link = file_type.is_symlink() && name_text.starts_with("result");
+        let release = file_type.is_dir() && source.join(goflake_artifacts::DIST_MARKER).exists();
+        if top_level && (name_text == ".git" || result_link) || release {
+            continue;
+        }
         if file_type.is_symlink() {
             let link = std::fs::read_link(&source).map_err(|e| named(&source, e))?;
             std::os::unix::fs::symlink(link, &target).map_err(|e| named(&target, e))?;
         } else if file_type.is_dir() {
-            copy_source(&source, &target)?;
+            copy_source_below(&source, &target, false)?;
         } else if file_type.is_file() {
             std::fs::copy(&source, &target).map_err(|e| named(&source, e))?;
         } else {

@@ -156,12 +156,29 @@ pub struct BuildOutcome {
 /// How many lines of a build log are kept for a failure report.
 pub const LOG_TAIL_LINES: usize = 25;
 
-/// The `.drv` path in a message like `builder for '/nix/store/…drv' failed`.
+/// The `.drv` path in a message like `builder for '/nix/store/…drv' failed` or `Cannot
+/// build '…drv'.` — in whatever store directory this Nix uses (`NIX_STORE_DIR`, a chroot
+/// store), and in any of the quotes Nix, older Nix (‘…’) and Lix (`…`) put around it.
 fn drv_in(text: &str) -> Option<String> {
-    let start = text.find("/nix/store/")?;
-    let rest = &text[start..];
-    let end = rest.find(".drv")? + 4;
-    Some(rest[..end].to_owned())
+    let is_boundary = |c: char| c.is_whitespace() || matches!(c, '\'' | '‘' | '’' | '`' | '"');
+    let mut search_from = 0;
+    while let Some(found) = text[search_from..].find(".drv") {
+        let end = search_from + found + ".drv".len();
+        let start = text[..end].rfind(is_boundary).map_or(0, |i| {
+            i + text[i..].chars().next().map_or(1, char::len_utf8)
+        });
+        let path = &text[start..end];
+        let ends_path = text[end..].chars().next().is_none_or(is_boundary_after);
+        if path.starts_with('/') && path.len() > ".drv".len() + 1 && ends_path {
+            return Some(path.to_owned());
+        }
+        search_from = end;
+    }
+    None
+}
+
+fn is_boundary_after(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\'' | '‘' | '’' | '`' | '"' | '.' | ':' | '^' | ',')
 }
 
 /// Runs `nix build --json --no-link --log-format internal-json` on `installables` and reports
@@ -240,7 +257,9 @@ pub fn build(
                 }
             }
             Some("msg") => {
-                let text = value["msg"].as_str().unwrap_or_default();
+                // Current Nix colours the paths inside its messages.
+                let text = strip_ansi(value["msg"].as_str().unwrap_or_default());
+                let text = text.as_str();
                 let is_error = value["level"].as_u64().is_some_and(|level| level <= 1);
                 let names_failure = text.contains("builder for")
                     || text.contains("hash mismatch in fixed-output derivation")
@@ -339,7 +358,22 @@ mod tests {
                 .as_deref(),
             Some("/nix/store/abc-x-1.0.drv")
         );
+        // Another store directory (a private prefix, as the suite's current Nix uses), and
+        // the quotes of older Nix and Lix.
+        for message in [
+            "error: Cannot build '/work/nix/store/abc-x-1.0.drv'.",
+            "builder for ‘/work/nix/store/abc-x-1.0.drv’ failed",
+            "error: builder for `/work/nix/store/abc-x-1.0.drv` failed",
+            "error: build of '/work/nix/store/abc-x-1.0.drv^out' failed",
+        ] {
+            assert_eq!(
+                drv_in(message).as_deref(),
+                Some("/work/nix/store/abc-x-1.0.drv"),
+                "{message}"
+            );
+        }
         assert_eq!(drv_in("no store path here"), None);
+        assert_eq!(drv_in("a file named x.drv.txt in '/src/x.drvish'"), None);
         assert_eq!(strip_ansi("\u{1b}[31;1merror:\u{1b}[0m x"), "error: x");
     }
 }

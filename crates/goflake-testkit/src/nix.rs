@@ -75,6 +75,19 @@ impl NixEnv {
         Some(NixEnv { nix, standin })
     }
 
+    /// The store directory of the Nix under test (`/nix/store`, or the private store of the
+    /// current Nix that `scripts/ensure-nix --modern` sets up), with a trailing `/`.
+    pub fn store_dir(&self) -> String {
+        static STORE_DIR: OnceLock<String> = OnceLock::new();
+        STORE_DIR
+            .get_or_init(|| {
+                let mut command = self.command();
+                command.args(["eval", "--raw", "--expr", "builtins.storeDir"]);
+                format!("{}/", crate::run_ok(&mut command).trim())
+            })
+            .clone()
+    }
+
     /// `nix` with the test configuration.
     pub fn command(&self) -> Command {
         nix_command(&self.nix)

@@ -76,7 +76,10 @@ fn build_all_copies_a_verified_release_and_prints_a_table() {
     assert_eq!(targets.len(), 8);
     for t in targets {
         assert!(
-            t["store_path"].as_str().unwrap().starts_with("/nix/store/"),
+            t["store_path"]
+                .as_str()
+                .unwrap()
+                .starts_with(&env.nix.store_dir()),
             "{t}"
         );
         assert!(t["size"].as_u64().unwrap() > 100_000, "{t}");
@@ -302,8 +305,8 @@ fn a_target_that_fails_to_compile_is_reported_and_the_others_still_build() {
     let out = env.goflake(&dir, &["build", "--json"], true);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     // The JSON document is printed even though the build failed.
-    let report: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&out), stderr(&out)));
     let by_target = |t: &str| {
         report["targets"]
             .as_array()
@@ -320,7 +323,7 @@ fn a_target_that_fails_to_compile_is_reported_and_the_others_still_build() {
             row["store_path"]
                 .as_str()
                 .unwrap()
-                .starts_with("/nix/store/"),
+                .starts_with(&env.nix.store_dir()),
             "{row}"
         );
     }
@@ -335,7 +338,7 @@ fn a_target_that_fails_to_compile_is_reported_and_the_others_still_build() {
         failed["log_command"]
             .as_str()
             .unwrap()
-            .starts_with("nix log /nix/store/"),
+            .starts_with(&format!("nix log {}", env.nix.store_dir())),
         "{failed}"
     );
     assert!(report["dist"].is_null());
@@ -357,7 +360,10 @@ fn a_target_that_fails_to_compile_is_reported_and_the_others_still_build() {
     assert_eq!(out.status.code(), Some(1));
     let text = stderr(&out);
     assert!(
-        text.contains("error: windows/amd64 failed to build (the whole log: `nix log /nix/store/"),
+        text.contains(&format!(
+            "error: windows/amd64 failed to build (the whole log: `nix log {}",
+            env.nix.store_dir()
+        )),
         "{text}"
     );
     assert!(
