@@ -10,12 +10,8 @@
     let
       host = import ./host.nix;
       lib = import ./lib.nix;
-      systems = [
-        "x86_64-linux"
-        "aarch64-linux"
-        "x86_64-darwin"
-        "aarch64-darwin"
-      ];
+      # The release profile's systems: a flake that lists another one fails to evaluate.
+      inherit ((import ./profiles.nix).${host.profile}) systems;
     in
     {
       inherit lib;

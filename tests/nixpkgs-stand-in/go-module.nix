@@ -10,7 +10,11 @@
 }:
 lib.extendMkDerivation {
   constructDrv = stdenv.mkDerivation;
-  excludeDrvArgNames = [ "overrideModAttrs" ];
+  excludeDrvArgNames = [
+    "overrideModAttrs"
+    # In env (below); a top-level GOFLAGS would overlap it.
+    "GOFLAGS"
+  ];
   extendDrvArgs =
     finalAttrs:
     {
@@ -122,22 +126,23 @@ lib.extendMkDerivation {
       nativeBuildInputs = [ go ] ++ nativeBuildInputs;
 
       # The builder's values win over the caller's env: env.GOOS given as an argument is
-      # silently replaced (retarget with overrideAttrs instead).
+      # silently replaced (retarget with overrideAttrs instead). As on nixpkgs master
+      # (02ed1649): GOOS/GOARCH from the platform, GOFLAGS in env (so goModules sees it
+      # too), no GO111MODULE.
       env = args.env or { } // {
-        inherit (go) GOOS GOARCH;
-        GO111MODULE = "on";
+        inherit (stdenv.hostPlatform.go) GOOS GOARCH;
         GOTOOLCHAIN = "local";
         CGO_ENABLED = args.env.CGO_ENABLED or go.CGO_ENABLED;
+        GOFLAGS = toString (
+          GOFLAGS
+          ++ lib.warnIf (lib.any (lib.hasPrefix "-mod=") GOFLAGS)
+            "use `proxyVendor` to control Go module/vendor behavior instead of setting `-mod=` in GOFLAGS"
+            (lib.optional (!finalAttrs.proxyVendor) "-mod=vendor")
+          ++ lib.warnIf (builtins.elem "-trimpath" GOFLAGS)
+            "`-trimpath` is added by default to GOFLAGS by buildGoModule when allowGoReference isn't set to true"
+            (lib.optional (!allowGoReference) "-trimpath")
+        );
       };
-
-      GOFLAGS =
-        GOFLAGS
-        ++ lib.warnIf (lib.any (lib.hasPrefix "-mod=") GOFLAGS)
-          "use `proxyVendor` to control Go module/vendor behavior instead of setting `-mod=` in GOFLAGS"
-          (lib.optional (!finalAttrs.proxyVendor) "-mod=vendor")
-        ++ lib.warnIf (builtins.elem "-trimpath" GOFLAGS)
-          "`-trimpath` is added by default to GOFLAGS by buildGoModule when allowGoReference isn't set to true"
-          (lib.optional (!allowGoReference) "-trimpath");
 
       ldflags = ldflags ++ lib.optional (!lib.any (lib.hasPrefix "-buildid=") ldflags) "-buildid=";
 

@@ -16,6 +16,17 @@ let
     isDarwin = kernel == "darwin";
     isx86_64 = cpu == "x86_64";
     isAarch64 = cpu == "aarch64";
+    # lib/systems/default.nix: the Go names of the platform.
+    go = {
+      GOOS =
+        if kernel == "darwin" then
+          "darwin"
+        else if kernel == "linux" then
+          "linux"
+        else
+          throw "unsupported system ${system}";
+      GOARCH = if cpu == "x86_64" then "amd64" else "arm64";
+    };
   };
   stdenv = import ./stdenv.nix {
     inherit
@@ -51,33 +62,39 @@ let
         meta.mainProgram = name;
       };
 
-  # Every go_1_XX is the host's Go; its version is the host's.
+  profile = (import ./profiles.nix).${host.profile};
+
+  # go_1_XX is a real Go release of that minor: the `golang.org/toolchain` module that
+  # scripts/fetch-toolchains downloaded, with its GOROOT copied into the store as nixpkgs'
+  # go derivation is (so `disallowedReferences = [ go ]` means something).
   goFor =
     minor:
-    (mkDerivation {
+    let
+      toolchain =
+        host.toolchains."1.${toString minor}"
+          or (throw "the stand-in has no Go 1.${toString minor} toolchain (run scripts/fetch-toolchains)");
+    in
+    mkDerivation {
       pname = "go";
-      version = host.goVersion;
+      inherit (toolchain) version;
       phases = "installPhase";
       installPhase = ''
         mkdir -p $out/bin $out/share
-        ln -s ${host.goroot}/bin/go $out/bin/go
-        ln -s ${host.goroot}/bin/gofmt $out/bin/gofmt
-        ln -s ${host.goroot} $out/share/go
+        cp -r ${toolchain.root} $out/share/go
+        chmod -R u+w $out/share/go
+        # Module zips carry no modes: mark the programs executable, as `go` does when it
+        # switches to a downloaded toolchain.
+        chmod +x $out/share/go/bin/* $out/share/go/pkg/tool/*/*
+        ln -s $out/share/go/bin/go $out/bin/go
+        ln -s $out/share/go/bin/gofmt $out/bin/gofmt
       '';
       passthru = {
-        GOOS =
-          if hostPlatform.isDarwin then
-            "darwin"
-          else if hostPlatform.isLinux then
-            "linux"
-          else
-            throw "unsupported system ${system}";
-        GOARCH = if hostPlatform.isx86_64 then "amd64" else "arm64";
+        # pkgs/development/compilers/go/1.2x.nix: GOOS/GOARCH of the platform, cgo on.
+        inherit (hostPlatform.go) GOOS GOARCH;
         CGO_ENABLED = 1;
-        requestedMinor = minor;
       };
       meta.mainProgram = "go";
-    });
+    };
 
   # Like callPackage's result: callable, and `.override { go = …; }` swaps the Go.
   buildGoModuleWith = go: {
@@ -85,18 +102,25 @@ let
     override = args: buildGoModuleWith (args.go or go);
   };
 
-  pkgs = rec {
+  goForMinor = lib.listToAttrs (
+    map (minor: lib.nameValuePair (toString minor) (goFor minor)) profile.goMinors
+  );
+
+  # go_1_XX and buildGo1XXModule for each Go of the release profile, and no others.
+  goAttributes = lib.listToAttrs (
+    lib.concatMap (minor: [
+      (lib.nameValuePair "go_1_${toString minor}" goForMinor.${toString minor})
+      (lib.nameValuePair "buildGo1${toString minor}Module" (
+        buildGoModuleWith goForMinor.${toString minor}
+      ))
+    ]) profile.goMinors
+  );
+
+  pkgs = goAttributes // rec {
     inherit lib stdenv;
 
-    go_1_25 = goFor 25;
-    go_1_26 = goFor 26;
-    go_1_27 = goFor 27;
-    go = go_1_26;
-
-    buildGo125Module = buildGoModuleWith go_1_25;
-    buildGo126Module = buildGoModuleWith go_1_26;
-    buildGo127Module = buildGoModuleWith go_1_27;
-    buildGoModule = buildGo126Module;
+    go = goForMinor.${toString profile.defaultGoMinor};
+    buildGoModule = buildGoModuleWith go;
 
     nodejs = hostTool "node" host.node;
     bash = hostTool "bash" host.bash;

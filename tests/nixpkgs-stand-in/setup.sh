@@ -3,9 +3,12 @@
 set -o pipefail
 shopt -s nullglob
 
-# Builds here are unsandboxed: Go's telemetry would create $HOME (/homeless-shelter), and Nix
-# refuses every later build while that directory exists. Keep HOME inside the build.
-export HOME="$TMPDIR/home"
+# In nixpkgs' sandbox HOME=/homeless-shelter, which does not exist and cannot be created.
+# Builds here are unsandboxed and run as root, who could create it (and Nix then refuses
+# every later build): HOME is below a regular file instead, so writing there fails for root
+# too (ENOTDIR), as it fails in the sandbox.
+: >"$TMPDIR/no-home"
+export HOME="$TMPDIR/no-home/homeless-shelter"
 
 runHook() {
   local hook="$1"

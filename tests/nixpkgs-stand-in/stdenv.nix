@@ -26,6 +26,13 @@ let
     let
       env = attrs.env or { };
       overlapping = builtins.filter (n: attrs ? ${n}) (builtins.attrNames env);
+      badEnv = builtins.filter (
+        n:
+        let
+          v = env.${n};
+        in
+        !(builtins.isString v || builtins.isBool v || builtins.isInt v || (builtins.isAttrs v && v ? outPath))
+      ) (builtins.attrNames env);
       name = attrs.name or "${attrs.pname}-${attrs.version}";
       inputs = (attrs.nativeBuildInputs or [ ]) ++ (attrs.buildInputs or [ ]);
       passed = lib.filterAttrs (
@@ -49,7 +56,10 @@ let
         }
       );
     in
-    if overlapping != [ ] then
+    # make-derivation.nix asserts that env values are strings, bools, ints or derivations.
+    if badEnv != [ ] then
+      throw "${name}: The ‘env’ attribute set can only contain derivation, string, boolean or integer attributes. The following attributes have another type: ${lib.concatStringsSep ", " badEnv}"
+    else if overlapping != [ ] then
       throw "${name}: The ‘env’ attribute set cannot contain any attributes passed to derivation. The following attributes are overlapping:\n${
         lib.concatMapStrings (n: "  - ${n}\n") overlapping
       }"

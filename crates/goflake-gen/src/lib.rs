@@ -4,7 +4,10 @@
 
 pub mod ci;
 pub mod import;
+pub mod nixpkgs;
 pub mod scaffold;
+
+pub use nixpkgs::{GoChoice, GoSet, go_minor};
 
 use goflake_gomod::goreleaser::TemplatePart;
 use goflake_gomod::{DIST_LIST, Project, Target};
@@ -84,6 +87,8 @@ pub struct FlakeSpec {
     pub version: String,
     pub vendor_hash: VendorHash,
     pub go_attr: String,
+    /// The systems the pinned nixpkgs supports (`nixpkgs::systems`).
+    pub systems: Vec<String>,
     pub mod_root: String,
     pub sub_packages: Vec<String>,
     pub native_only: Vec<String>,
@@ -133,7 +138,33 @@ pub struct SpecOptions {
     /// Take targets and ldflags from the GoReleaser file.
     pub from_goreleaser: bool,
     pub nixpkgs_url: Option<String>,
+    /// The Go releases of the pinned nixpkgs, when Nix evaluated them; else goflake's table
+    /// for the branch of `nixpkgs_url`.
+    pub go_set: Option<GoSet>,
     pub vendor_hash: Option<VendorHash>,
+}
+
+impl SpecOptions {
+    pub fn nixpkgs_url(&self) -> &str {
+        self.nixpkgs_url.as_deref().unwrap_or(DEFAULT_NIXPKGS)
+    }
+
+    /// The Go releases the flake can choose from.
+    pub fn go_set(&self) -> GoSet {
+        self.go_set
+            .clone()
+            .unwrap_or_else(|| nixpkgs::table_go_set(self.nixpkgs_url()))
+    }
+
+    /// The Go the flake builds `project` with (warnings to `warnings`).
+    pub fn choose_go(&self, project: &Project, warnings: &mut Vec<String>) -> GoChoice {
+        nixpkgs::choose_go(
+            project.gomod.go.as_deref(),
+            project.gomod.toolchain.as_deref(),
+            &self.go_set(),
+            warnings,
+        )
+    }
 }
 
 /// Checks a `goos/goarch` target against `go tool dist list`.
@@ -167,6 +198,7 @@ pub fn spec_from_project(
         });
     }
     let mut warnings = Vec::new();
+    let go_attr = options.choose_go(project, &mut warnings).attr;
     // The GoReleaser build of a shipped main package: how the project releases itself.
     let goreleaser_build = project.goreleaser.as_ref().and_then(|g| {
         g.builds
@@ -311,15 +343,16 @@ pub fn spec_from_project(
                 "{}: a Go program built for every target by goflake",
                 project.pname
             ),
-            nixpkgs_url: options
-                .nixpkgs_url
-                .clone()
-                .unwrap_or_else(|| DEFAULT_NIXPKGS.to_owned()),
+            nixpkgs_url: options.nixpkgs_url().to_owned(),
             pname: project.pname.clone(),
             main_program,
             version: project.version.version.clone(),
             vendor_hash,
-            go_attr: project.go.attr.clone(),
+            go_attr,
+            systems: nixpkgs::systems(options.nixpkgs_url())
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             mod_root: project.mod_root.clone(),
             sub_packages,
             native_only,
@@ -426,6 +459,7 @@ pub fn render(spec: &FlakeSpec) -> Result<String, GenError> {
             .collect()
     };
     for (name, items) in [
+        ("systems", quoted(&spec.systems)),
         ("subPackages", quoted(&spec.sub_packages)),
         ("nativeOnly", quoted(&spec.native_only)),
         ("targets", quoted(&spec.targets)),
@@ -531,22 +565,32 @@ pub fn read_string(file: &SourceFile, name: &str) -> Option<String> {
     }
 }
 
-/// `go_1_26` → 26.
-pub fn go_minor(attr: &str) -> Option<u32> {
-    attr.strip_prefix("go_1_")?.parse().ok()
-}
-
 /// The edits that bring an existing goflake flake in line with `spec`, changing only what
 /// must change: the Go attribute when it is older than go.mod needs, main packages that
 /// appeared or disappeared, cgo binaries for `nativeOnly`, the version when it comes from a
 /// newer git tag, and the targets only when the user gave `--targets` (else only targets no
 /// binary can build are removed). Everything else is the user's.
+/// What the user asked of an update, beyond what the project says.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UpdateRequest {
+    /// `--targets` (or `--from-goreleaser`): the targets become the spec's.
+    pub targets_given: bool,
+    /// The version comes from a newer git tag.
+    pub version_from_tag: bool,
+    /// `--nixpkgs` names another nixpkgs: the input URL and the systems follow it.
+    pub nixpkgs_given: bool,
+}
+
 pub fn update(
     file: &SourceFile,
     spec: &FlakeSpec,
-    targets_given: bool,
-    version_from_tag: bool,
+    request: UpdateRequest,
 ) -> Result<Vec<TextEdit>, GenError> {
+    let UpdateRequest {
+        targets_given,
+        version_from_tag,
+        nixpkgs_given,
+    } = request;
     let missing = missing_values(file);
     if !missing.is_empty() {
         return Err(GenError::NotGoflake {
@@ -555,6 +599,20 @@ pub fn update(
         });
     }
     let mut edits = Vec::new();
+    if nixpkgs_given {
+        let url = goflake_syntax::find(file, &"inputs.nixpkgs.url".parse().expect("valid"))
+            .map_err(|e| GenError::Edit(e.to_string()))?;
+        edits.extend(edit::set_string(file, &url, &spec.nixpkgs_url).map_err(edit_err)?);
+        // The systems list, when it is a list of strings (a user's own expression stays).
+        if let Ok(systems) = read_list(file, "systems")
+            && systems != spec.systems
+        {
+            edits.extend(
+                edit::set_list(file, &find(file, "systems")?, &strs(&spec.systems))
+                    .map_err(edit_err)?,
+            );
+        }
+    }
     if let Some(current) = read_string(file, "goAttr")
         && go_minor(&current)
             .zip(go_minor(&spec.go_attr))

@@ -67,7 +67,16 @@ fn generated_flakes() {
         // Re-running on its own output changes nothing.
         let file = SourceFile::parse("flake.nix", text.as_str());
         assert_eq!(
-            update(&file, &spec, true, true).unwrap(),
+            update(
+                &file,
+                &spec,
+                goflake_gen::UpdateRequest {
+                    targets_given: true,
+                    version_from_tag: true,
+                    nixpkgs_given: false,
+                },
+            )
+            .unwrap(),
             Vec::new(),
             "{case}"
         );

@@ -9,11 +9,7 @@ use crate::constraint::{DEFAULT_TARGETS, DIST_LIST, Target, file_name_constraint
 use crate::git;
 use crate::gofile::{GoFileHeader, read_header};
 use crate::goreleaser::{self, GoReleaser, GoReleaserError, TemplatePart};
-use crate::modfile::{GoMod, GoWork, ModFileError, parse_go_mod, parse_go_version, parse_go_work};
-
-/// The Go minor versions nixpkgs packages (late 2026) and the one `go`/`buildGoModule` use.
-pub const NIXPKGS_GO_MINORS: &[u32] = &[25, 26, 27];
-pub const NIXPKGS_DEFAULT_GO_MINOR: u32 = 26;
+use crate::modfile::{GoMod, GoWork, ModFileError, parse_go_mod, parse_go_work};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
@@ -62,7 +58,6 @@ pub struct Project {
     pub pname: String,
     /// The module directory relative to the repository root (`./` when they are the same).
     pub mod_root: String,
-    pub go: GoChoice,
     pub version: ProjectVersion,
     pub layout: Layout,
     pub main_packages: Vec<MainPackage>,
@@ -74,17 +69,6 @@ pub struct Project {
     pub goreleaser: Option<GoReleaser>,
     pub gomod: GoMod,
     pub warnings: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct GoChoice {
-    pub go_line: Option<String>,
-    pub toolchain: Option<String>,
-    /// The nixpkgs attribute of the Go toolchain, e.g. `go_1_26`.
-    pub attr: String,
-    /// The matching builder, e.g. `buildGo126Module`.
-    pub builder: String,
-    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -321,7 +305,6 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Project, ModelError> {
     };
 
     let pname = module_base_name(&gomod.module);
-    let go = choose_go(&gomod, &mut warnings);
     let tag = repo_root
         .as_deref()
         .map(git::tags)
@@ -450,7 +433,6 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Project, ModelError> {
         module: gomod.module.clone(),
         pname,
         mod_root,
-        go,
         version,
         layout,
         main_packages,
@@ -825,63 +807,6 @@ pub fn module_base_name(module: &str) -> String {
     parts.last().copied().unwrap_or(module).to_owned()
 }
 
-fn choose_go(gomod: &GoMod, warnings: &mut Vec<String>) -> GoChoice {
-    let required = gomod.go.as_deref().and_then(parse_go_version);
-    let oldest = NIXPKGS_GO_MINORS[0];
-    let newest = *NIXPKGS_GO_MINORS.last().expect("at least one Go");
-    let (minor, reason) = match required {
-        None => (
-            oldest,
-            format!("no go line (Go assumes 1.16): the oldest Go in nixpkgs, 1.{oldest}"),
-        ),
-        // `go 2.0` is newer than every Go 1.x.
-        Some((major, wanted, _)) => match NIXPKGS_GO_MINORS
-            .iter()
-            .find(|&&m| major == 1 && m >= wanted)
-        {
-            Some(&m) => (
-                m,
-                format!(
-                    "go {}: the oldest Go in nixpkgs not older than it is 1.{m}",
-                    gomod.go.as_deref().unwrap_or("")
-                ),
-            ),
-            None => {
-                warnings.push(format!(
-                    "go.mod requires go {}, newer than any Go in nixpkgs (newest 1.{newest}): with GOTOOLCHAIN=local the build fails until nixpkgs has it",
-                    gomod.go.as_deref().unwrap_or("")
-                ));
-                (
-                    newest,
-                    format!(
-                        "go {} is newer than nixpkgs' newest Go 1.{newest}",
-                        gomod.go.as_deref().unwrap_or("")
-                    ),
-                )
-            }
-        },
-    };
-    if let Some(toolchain) = &gomod.toolchain
-        && let Some((_, t, _)) = parse_go_version(toolchain)
-        && t > minor
-    {
-        warnings.push(format!(
-            "toolchain {toolchain} is newer than the chosen Go 1.{minor}; nixpkgs builds with GOTOOLCHAIN=local, so the toolchain line is only advisory"
-        ));
-    }
-    GoChoice {
-        go_line: gomod.go.clone(),
-        toolchain: gomod.toolchain.clone(),
-        attr: format!("go_1_{minor}"),
-        builder: if minor == NIXPKGS_DEFAULT_GO_MINOR {
-            "buildGoModule".to_owned()
-        } else {
-            format!("buildGo1{minor}Module")
-        },
-        reason,
-    }
-}
-
 /// The module directories (relative to `dir`) at the shallowest depth below `dir` that has
 /// any, looking at most five levels down.
 pub fn modules_below(dir: &Path) -> Vec<PathBuf> {
@@ -1252,27 +1177,5 @@ mod tests {
         assert_eq!(module_base_name("tool"), "tool");
         assert_eq!(module_base_name("example.com/v2"), "example.com");
         assert_eq!(module_base_name("gopkg.in/yaml.v3"), "yaml.v3");
-    }
-
-    #[test]
-    fn go_attribute_is_the_oldest_that_suffices() {
-        let mut w = Vec::new();
-        let gomod = |go: &str| GoMod {
-            module: "m".into(),
-            go: Some(go.into()),
-            ..GoMod::default()
-        };
-        assert_eq!(choose_go(&gomod("1.22"), &mut w).attr, "go_1_25");
-        assert_eq!(
-            choose_go(&gomod("1.22"), &mut w).builder,
-            "buildGo125Module"
-        );
-        assert_eq!(choose_go(&gomod("1.26.2"), &mut w).builder, "buildGoModule");
-        assert_eq!(choose_go(&gomod("1.27"), &mut w).attr, "go_1_27");
-        assert!(w.is_empty());
-        assert_eq!(choose_go(&gomod("1.30"), &mut w).attr, "go_1_27");
-        assert_eq!(w.len(), 1);
-        assert_eq!(choose_go(&gomod("2.0"), &mut w).attr, "go_1_27");
-        assert_eq!(w.len(), 2, "go 2.0 is newer than any Go in nixpkgs");
     }
 }

@@ -32,6 +32,59 @@ pub fn find() -> Result<PathBuf, NixError> {
     crate::which("nix").ok_or(NixError::Missing)
 }
 
+/// The Go releases of a nixpkgs revision, as Nix evaluates them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NixpkgsGo {
+    /// `go_1_XX` attributes that evaluate: minor → version.
+    pub releases: std::collections::BTreeMap<u32, String>,
+    /// The minor of `pkgs.go`.
+    pub default_minor: Option<u32>,
+}
+
+/// Evaluates which `go_1_XX` exist in the nixpkgs a flake.lock node locks (`locked`, its
+/// JSON: `{"type":"github","owner":…,"rev":…,"narHash":…}`), and their versions: nixpkgs is
+/// fetched by its lock (from the store when present) and imported as `import nixpkgs { }`.
+/// Attributes that throw (removed releases kept as errors) are left out.
+pub fn nixpkgs_go(locked: &str) -> Result<NixpkgsGo, NixError> {
+    let nix = find()?;
+    let locked = goflake_syntax::string_literal(locked).map_err(|e| NixError::Io(e.to_string()))?;
+    let expr = format!(
+        r#"let
+  pkgs = import (builtins.fetchTree (builtins.fromJSON {locked})) {{ }};
+  version = name: let r = builtins.tryEval (pkgs.${{name}}.version or null); in if r.success then r.value else null;
+  names = builtins.filter (n: builtins.match "go_1_[0-9]+" n != null) (builtins.attrNames pkgs);
+in
+{{ releases = builtins.listToAttrs (map (name: {{ inherit name; value = version name; }}) names); default = version "go"; }}"#
+    );
+    let output = command(&nix)
+        .args(["eval", "--json", "--impure", "--expr", &expr])
+        .output()
+        .map_err(|e| NixError::Io(e.to_string()))?;
+    if !output.status.success() {
+        return Err(NixError::Failed(
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        ));
+    }
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| NixError::Failed(format!("nix eval printed no JSON: {e}")))?;
+    let minor_of = |version: &str| -> Option<u32> { version.split('.').nth(1)?.parse().ok() };
+    let mut releases = std::collections::BTreeMap::new();
+    if let Some(attrs) = value["releases"].as_object() {
+        for (name, version) in attrs {
+            if let (Some(minor), Some(version)) = (
+                name.strip_prefix("go_1_").and_then(|m| m.parse().ok()),
+                version.as_str(),
+            ) {
+                releases.insert(minor, version.to_owned());
+            }
+        }
+    }
+    Ok(NixpkgsGo {
+        releases,
+        default_minor: value["default"].as_str().and_then(minor_of),
+    })
+}
+
 /// How `go_modules_hash_pure` ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PureHash {

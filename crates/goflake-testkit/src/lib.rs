@@ -13,7 +13,8 @@ mod zip;
 
 pub use goproxy::{GoProxy, Module};
 pub use nix::{
-    NIX_CONFIG, NixEnv, assert_nix_parses, assert_nix_parses_text, host_system, nix_command,
+    NIX_CONFIG, NixEnv, STABLE_PROFILE, UNSTABLE_PROFILE, assert_nix_parses,
+    assert_nix_parses_text, host_system, nix_command,
 };
 
 use std::io::Write;
@@ -55,6 +56,15 @@ pub fn require_toolchains(test: &str) -> Option<String> {
         "SKIPPED {test}: Go toolchains not fetched (run scripts/fetch-toolchains)"
     ));
     None
+}
+
+/// The module cache `scripts/fetch-toolchains` filled (the parent of the proxy's
+/// `cache/download`), for the stand-in's Go releases.
+pub fn toolchain_cache() -> Option<PathBuf> {
+    let proxy = std::env::var_os("GOFLAKE_TOOLCHAIN_PROXY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/toolchains/cache/download"));
+    Some(proxy.parent()?.parent()?.to_path_buf())
 }
 
 /// Reports `test` as skipped for `reason` (a condition of the machine, not a missing tool:

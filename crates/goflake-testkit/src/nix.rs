@@ -50,28 +50,50 @@ pub struct NixEnv {
     pub standin: PathBuf,
 }
 
-static STANDIN: OnceLock<PathBuf> = OnceLock::new();
+/// The nixpkgs release goflake pins by default, and the stand-in's default profile.
+pub const STABLE_PROFILE: &str = "nixos-26.05";
+/// The development branch: adds go_1_27, drops x86_64-darwin.
+pub const UNSTABLE_PROFILE: &str = "nixpkgs-unstable";
+
+static STANDINS: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
 
 impl NixEnv {
-    /// `None` (after reporting the skip) when `nix` or `go` is missing.
+    /// Nix and the stand-in as nixos-26.05 (what generated flakes pin); `None` (after
+    /// reporting the skip) when `nix`, `go` or the Go toolchains are missing.
     pub fn new(test: &str) -> Option<NixEnv> {
+        NixEnv::with_profile(test, STABLE_PROFILE)
+    }
+
+    /// Nix and the stand-in as the nixpkgs release `profile` (`tests/nixpkgs-stand-in/
+    /// profiles.nix`), its `go_1_XX` real Go releases from `scripts/fetch-toolchains`.
+    pub fn with_profile(test: &str, profile: &str) -> Option<NixEnv> {
         let nix = require_tool(test, "nix")?;
         require_tool(test, "go")?;
-        let standin = STANDIN
-            .get_or_init(|| {
-                let dir =
-                    std::env::temp_dir().join(format!("goflake-standin-{}", std::process::id()));
+        crate::require_toolchains(test)?;
+        let mut standins = STANDINS.lock().unwrap_or_else(|e| e.into_inner());
+        let standin = match standins.iter().find(|(p, _)| p == profile) {
+            Some((_, dir)) => dir.clone(),
+            None => {
+                let dir = std::env::temp_dir()
+                    .join(format!("goflake-standin-{}-{profile}", std::process::id()));
                 let script = workspace_root().join("tests/nixpkgs-stand-in/instantiate");
-                let output = Command::new("bash").arg(script).arg(&dir).output().unwrap();
+                let mut command = Command::new("bash");
+                command.arg(script).arg(&dir).arg(profile);
+                if let Some(dir) = crate::toolchain_cache() {
+                    command.env("GOFLAKE_TOOLCHAINS", dir);
+                }
+                let output = command.output().unwrap();
                 assert!(
                     output.status.success(),
                     "instantiate failed: {}",
                     String::from_utf8_lossy(&output.stderr)
                 );
                 let stdout = String::from_utf8(output.stdout).unwrap();
-                PathBuf::from(stdout.lines().last().unwrap())
-            })
-            .clone();
+                let dir = PathBuf::from(stdout.lines().last().unwrap());
+                standins.push((profile.to_owned(), dir.clone()));
+                dir
+            }
+        };
         Some(NixEnv { nix, standin })
     }
 

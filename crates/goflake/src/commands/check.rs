@@ -44,12 +44,14 @@ pub fn run(config: &CheckConfig) -> Result<()> {
         .iter()
         .filter_map(|t| Target::parse(t))
         .collect();
+    let go_set = super::nixpkgs_go::for_flake(&info.dir, &info.file, &mut notes);
     match super::project::load(super::project::Request {
         dir: &located.module_dir,
         selection: &selection,
         ignore_goreleaser: true,
         targets: Some(flake_targets),
         go_attr: goflake_gen::read_string(&info.file, "goAttr"),
+        go_set: &go_set,
     }) {
         Ok(project) => {
             if let goflake_gomod::TargetCheck::Unverified { reason } = &project.target_check {
@@ -85,16 +87,7 @@ pub fn run(config: &CheckConfig) -> Result<()> {
                 }
             }
             if let Some(attr) = goflake_gen::read_string(&info.file, "goAttr") {
-                let have = goflake_gen::go_minor(&attr);
-                if let (Some(have), Some(need)) = (have, goflake_gen::go_minor(&project.go.attr))
-                    && have < need
-                {
-                    problems.push(format!(
-                        "go.mod's go line ({}) is newer than the flake's Go ({attr}): set goAttr = \"{}\" (or run `goflake init`)",
-                        project.go.go_line.as_deref().unwrap_or("?"),
-                        project.go.attr
-                    ));
-                }
+                problems.extend(go_problem(&project, &attr, &go_set));
             }
         }
         Err(err) => problems.push(format!("cannot read the Go project: {err}")),
@@ -133,4 +126,40 @@ pub fn run(config: &CheckConfig) -> Result<()> {
                 .collect::<String>(),
         ))
     }
+}
+
+/// The flake's Go against go.mod and the pinned nixpkgs, in one line: a goAttr the pinned
+/// nixpkgs lacks, or one older than the go line needs.
+fn go_problem(
+    project: &goflake_gomod::Project,
+    attr: &str,
+    go_set: &goflake_gen::GoSet,
+) -> Option<String> {
+    let go_line = project.gomod.go.as_deref();
+    let mut warnings = Vec::new();
+    let wanted = goflake_gen::nixpkgs::choose_go(
+        go_line,
+        project.gomod.toolchain.as_deref(),
+        go_set,
+        &mut warnings,
+    );
+    let have = goflake_gen::go_minor(attr)?;
+    let pinned = go_set.branch.as_deref().unwrap_or("the pinned nixpkgs");
+    if let Some(missing) = &wanted.missing {
+        return Some(missing.message(go_line.unwrap_or("?"), go_set));
+    }
+    if !go_set.minors.contains_key(&have) {
+        return Some(format!(
+            "goAttr = \"{attr}\" does not exist in {pinned} ({}): set goAttr = \"{}\" (or run `goflake init`)",
+            go_set.source, wanted.attr
+        ));
+    }
+    let need = goflake_gen::go_minor(&wanted.attr)?;
+    (have < need).then(|| {
+        format!(
+            "go.mod's go line ({}) is newer than the flake's Go ({attr}): set goAttr = \"{}\" (or run `goflake init`)",
+            go_line.unwrap_or("?"),
+            wanted.attr
+        )
+    })
 }

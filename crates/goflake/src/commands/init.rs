@@ -47,28 +47,50 @@ pub fn run(config: &InitConfig) -> Result<()> {
         ),
         None => None,
     };
-    // An existing flake says which Go builds the project: check targets with that one.
-    let existing_go = std::fs::read_to_string(config.dir.join("flake.nix"))
+    // An existing flake says which Go builds the project (check targets with that one) and
+    // which nixpkgs it pins (unless --nixpkgs changes it).
+    let existing = std::fs::read_to_string(config.dir.join("flake.nix"))
         .ok()
-        .and_then(|text| {
-            goflake_gen::read_string(&SourceFile::parse("flake.nix", text.as_str()), "goAttr")
-        });
+        .map(|text| SourceFile::parse("flake.nix", text.as_str()));
+    let existing_go = existing
+        .as_ref()
+        .and_then(|file| goflake_gen::read_string(file, "goAttr"));
+    let pinned = existing.as_ref().and_then(super::nixpkgs_go::pinned_url);
+    let nixpkgs_url = config
+        .nixpkgs
+        .clone()
+        .or_else(|| pinned.clone())
+        .unwrap_or_else(|| goflake_gen::DEFAULT_NIXPKGS.to_owned());
+    let mut notes = Vec::new();
+    // The lock describes the pinned URL only; a new --nixpkgs is read from the table.
+    let go_set = super::nixpkgs_go::go_set(
+        &config.dir,
+        &nixpkgs_url,
+        pinned.as_deref() == Some(nixpkgs_url.as_str()),
+        &mut notes,
+    );
+    let nixpkgs_changed =
+        config.nixpkgs.is_some() && pinned.as_deref() != Some(nixpkgs_url.as_str());
     let project = super::project::load(super::project::Request {
         dir: &config.dir,
         selection: &config.selection,
         ignore_goreleaser: config.ignore_goreleaser,
         targets: requested_targets,
-        go_attr: existing_go,
+        // A new nixpkgs may bring the Go the project needs: choose again.
+        go_attr: existing_go.filter(|_| !nixpkgs_changed),
+        go_set: &go_set,
     })?;
     let options = SpecOptions {
         targets: config.targets.clone(),
         from_goreleaser: config.from_goreleaser,
-        nixpkgs_url: config.nixpkgs.clone(),
+        nixpkgs_url: Some(nixpkgs_url),
+        go_set: Some(go_set),
         vendor_hash: None,
     };
     let (spec, mut warnings) = goflake_gen::spec_from_project(&project, &options)
         .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
     warnings.splice(0..0, project.warnings.iter().cloned());
+    warnings.extend(notes);
     if spec.vendor_hash == VendorHash::Unknown {
         warnings.push(
             "vendorHash is not computed yet: run `goflake vendor-hash --write` before building"
@@ -89,8 +111,11 @@ pub fn run(config: &InitConfig) -> Result<()> {
             let edits = goflake_gen::update(
                 &existing,
                 &spec,
-                config.targets.is_some() || config.from_goreleaser,
-                project.version.source.starts_with("git tag"),
+                goflake_gen::UpdateRequest {
+                    targets_given: config.targets.is_some() || config.from_goreleaser,
+                    version_from_tag: project.version.source.starts_with("git tag"),
+                    nixpkgs_given: nixpkgs_changed,
+                },
             )
             .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
             let edited = goflake_syntax::apply(&existing, edits)

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use anyhow::Result;
+use goflake_gen::GoChoice;
 use goflake_gomod::{Project, TargetCheck};
 use serde::Serialize;
 
@@ -14,24 +15,36 @@ struct InspectJson<'a> {
     schema: u32,
     #[serde(flatten)]
     project: &'a Project,
+    /// The Go a new flake would use, from goflake's table for the default nixpkgs branch (or
+    /// `--nixpkgs`).
+    go: &'a GoChoice,
 }
 
 pub fn run(config: &InspectConfig) -> Result<()> {
-    let project = super::project::load(super::project::Request {
+    let go_set = goflake_gen::nixpkgs::table_go_set(goflake_gen::DEFAULT_NIXPKGS);
+    let mut project = super::project::load(super::project::Request {
         dir: &config.dir,
         selection: &config.selection,
         ignore_goreleaser: config.ignore_goreleaser,
         targets: None,
         go_attr: None,
+        go_set: &go_set,
     })?;
+    let go = goflake_gen::nixpkgs::choose_go(
+        project.gomod.go.as_deref(),
+        project.gomod.toolchain.as_deref(),
+        &go_set,
+        &mut project.warnings,
+    );
     if config.json {
         let json = serde_json::to_string_pretty(&InspectJson {
             schema: 1,
             project: &project,
+            go: &go,
         })?;
         println!("{json}");
     } else {
-        print!("{}", crate::failure::terminal_safe(&human(&project)));
+        print!("{}", crate::failure::terminal_safe(&human(&project, &go)));
     }
     Ok(())
 }
@@ -40,7 +53,7 @@ fn yes_no(value: bool) -> &'static str {
     if value { "yes" } else { "no" }
 }
 
-fn human(p: &Project) -> String {
+fn human(p: &Project, go: &GoChoice) -> String {
     let mut out = String::new();
     let w = &mut out;
     let _ = writeln!(w, "module      {}", p.module);
@@ -49,12 +62,12 @@ fn human(p: &Project) -> String {
     let _ = writeln!(
         w,
         "go          {} → {} / {} ({})",
-        p.go.go_line.as_deref().unwrap_or("(no go line)"),
-        p.go.attr,
-        p.go.builder,
-        p.go.reason
+        go.go_line.as_deref().unwrap_or("(no go line)"),
+        go.attr,
+        go.builder,
+        go.reason
     );
-    if let Some(toolchain) = &p.go.toolchain {
+    if let Some(toolchain) = &go.toolchain {
         let _ = writeln!(w, "toolchain   {toolchain}");
     }
     let _ = writeln!(

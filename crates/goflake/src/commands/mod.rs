@@ -8,6 +8,7 @@ pub mod init;
 pub mod inspect;
 pub mod nar_hash;
 pub mod new;
+pub mod nixpkgs_go;
 pub mod project;
 pub mod run;
 pub mod targets;

@@ -11,14 +11,15 @@ use crate::config::ProjectSelection;
 use crate::failure::Failure;
 
 /// What to load: the directory given, how to choose the module and binaries, the targets to
-/// consider (default: GoReleaser's matrix or goflake's list), and the flake's Go attribute
-/// when a flake already says which Go builds it.
+/// consider (default: GoReleaser's matrix or goflake's list), the flake's Go attribute when
+/// a flake already says which Go builds it, else the Go releases the pinned nixpkgs has.
 pub struct Request<'a> {
     pub dir: &'a Path,
     pub selection: &'a ProjectSelection,
     pub ignore_goreleaser: bool,
     pub targets: Option<Vec<Target>>,
     pub go_attr: Option<String>,
+    pub go_set: &'a goflake_gen::GoSet,
 }
 
 /// The module directory for `dir`: `dir/mod_root` when given; `dir` when it holds go.mod;
@@ -82,7 +83,15 @@ pub fn load(request: Request<'_>) -> Result<Project> {
     }
     if request.selection.verify_targets {
         if go_available {
-            let attr = request.go_attr.unwrap_or_else(|| project.go.attr.clone());
+            let attr = request.go_attr.unwrap_or_else(|| {
+                goflake_gen::nixpkgs::choose_go(
+                    project.gomod.go.as_deref(),
+                    project.gomod.toolchain.as_deref(),
+                    request.go_set,
+                    &mut Vec::new(),
+                )
+                .attr
+            });
             verify_targets(&mut project, &attr);
         } else {
             unverified(&mut project, "`go` is not on PATH".into());
