@@ -42,35 +42,42 @@ let
         && !builtins.isFunction v
         && !(builtins.isAttrs v && !(v ? outPath))
       ) attrs;
-      drv = builtins.derivation (
-        passed
-        // env
-        // {
-          inherit name system;
-          builder = host.bash;
-          args = [
-            "-e"
-            ./setup.sh
-          ];
-          PATH = lib.concatStringsSep ":" (map (p: "${p}/bin") inputs ++ [ host.path ]);
-        }
-      );
+      # As in make-derivation.nix, the checks and the derivation are only evaluated when its
+      # paths are (nix build, string interpolation): a package whose attributes throw (an
+      # uncomputed vendorHash) can still be read and overridden.
+      drv =
+        # make-derivation.nix asserts that env values are strings, bools, ints or derivations.
+        if badEnv != [ ] then
+          throw "${name}: The ‘env’ attribute set can only contain derivation, string, boolean or integer attributes. The following attributes have another type: ${lib.concatStringsSep ", " badEnv}"
+        else if overlapping != [ ] then
+          throw "${name}: The ‘env’ attribute set cannot contain any attributes passed to derivation. The following attributes are overlapping:\n${
+            lib.concatMapStrings (n: "  - ${n}\n") overlapping
+          }"
+        else
+          builtins.derivation (
+            passed
+            // env
+            // {
+              inherit name system;
+              builder = host.bash;
+              args = [
+                "-e"
+                ./setup.sh
+              ];
+              PATH = lib.concatStringsSep ":" (map (p: "${p}/bin") inputs ++ [ host.path ]);
+            }
+          );
     in
-    # make-derivation.nix asserts that env values are strings, bools, ints or derivations.
-    if badEnv != [ ] then
-      throw "${name}: The ‘env’ attribute set can only contain derivation, string, boolean or integer attributes. The following attributes have another type: ${lib.concatStringsSep ", " badEnv}"
-    else if overlapping != [ ] then
-      throw "${name}: The ‘env’ attribute set cannot contain any attributes passed to derivation. The following attributes are overlapping:\n${
-        lib.concatMapStrings (n: "  - ${n}\n") overlapping
-      }"
-    else
-      (attrs.passthru or { })
-      // drv
-      // {
-        inherit env;
-        meta = attrs.meta or { };
-        passthru = attrs.passthru or { };
-      };
+    (attrs.passthru or { })
+    // attrs
+    // {
+      inherit (drv) outPath drvPath;
+      inherit name system env;
+      type = "derivation";
+      outputName = "out";
+      meta = attrs.meta or { };
+      passthru = attrs.passthru or { };
+    };
 
   mkDerivation =
     fpOrAttrs:

@@ -11,8 +11,8 @@ use serde::Serialize;
 /// attribute's existence is known, as in the table).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GoSet {
-    /// How the set was learned, for messages: `nixos-26.05 (goflake's table)` or `the
-    /// flake's locked nixpkgs (nix eval)`.
+    /// How the set was learned, for messages: `goflake's table of nixpkgs releases` or `the
+    /// flake's locked nixpkgs, evaluated by Nix`.
     pub source: String,
     /// The branch the flake pins (`nixos-26.05`), when its URL names one.
     pub branch: Option<String>,
@@ -100,7 +100,7 @@ pub fn release(branch: &str) -> Option<&'static Release> {
 pub fn table_go_set(url: &str) -> GoSet {
     let branch = branch_of(url);
     let (release, source) = match branch.as_deref().and_then(release) {
-        Some(release) => (release, format!("{} (goflake's table)", release.branch)),
+        Some(release) => (release, "goflake's table of nixpkgs releases".to_owned()),
         None => (
             release(UNSTABLE).expect("unstable is in the table"),
             format!("{url}: not a branch goflake knows; assuming {UNSTABLE}'s Go releases"),
@@ -118,18 +118,26 @@ pub fn table_go_set(url: &str) -> GoSet {
     }
 }
 
-/// The systems a generated flake lists for the nixpkgs that `url` pins.
+/// The systems generated flakes list (where the release supports them).
+pub const SYSTEMS: &[&str] = &[
+    "x86_64-linux",
+    "aarch64-linux",
+    "x86_64-darwin",
+    "aarch64-darwin",
+];
+
+/// The systems a generated flake lists for the nixpkgs that `url` pins: x86_64-darwin only
+/// where the release still has it (a branch goflake does not know keeps it: nixpkgs says).
 pub fn systems(url: &str) -> Vec<&'static str> {
     let x86_64_darwin = branch_of(url)
         .as_deref()
         .and_then(release)
         .is_none_or(|r| r.x86_64_darwin);
-    let mut systems = vec!["x86_64-linux", "aarch64-linux"];
-    if x86_64_darwin {
-        systems.push("x86_64-darwin");
-    }
-    systems.push("aarch64-darwin");
-    systems
+    SYSTEMS
+        .iter()
+        .copied()
+        .filter(|s| x86_64_darwin || *s != "x86_64-darwin")
+        .collect()
 }
 
 /// The Go a flake builds with, and why.
@@ -169,7 +177,7 @@ impl MissingGo {
             None => "no nixpkgs branch goflake knows has it yet".to_owned(),
         };
         format!(
-            "go.mod requires go {go_line}, but {pinned} has Go 1.{} at newest ({}): the build fails (GOTOOLCHAIN=local); {fix}",
+            "go.mod requires go {go_line}, but {pinned} has Go 1.{} at newest (according to {}): the build fails (GOTOOLCHAIN=local); {fix}",
             self.newest_minor, set.source
         )
     }

@@ -22,6 +22,11 @@ pub struct Toolchain {
 }
 
 impl Toolchain {
+    /// The `GOTOOLCHAIN` value that selects it (`local`, or `go1.25.14`).
+    pub fn gotoolchain(&self) -> &str {
+        &self.gotoolchain
+    }
+
     /// The host's own `go`.
     pub fn host() -> Result<Toolchain, GoError> {
         Ok(Toolchain {

@@ -17,6 +17,12 @@ pub enum GoError {
         "`go mod vendor` refuses to run in workspace mode (a go.work is in the source); build the module on its own (GOWORK=off) or remove go.work from the flake's source"
     )]
     Workspace,
+    #[error(
+        "the flake's source holds {} above modRoot, so nixpkgs' goModules runs `go mod vendor` in workspace mode, which Go refuses: the build itself cannot work as it is. \
+         Set `env.GOWORK = \"off\";` in the package (goModules inherits env), or leave go.work out of the source",
+        .go_work.display()
+    )]
+    WorkspaceInSource { go_work: PathBuf },
     #[error("`go {command}` failed in {}:\n{message}", .dir.display())]
     Failed {
         command: String,
@@ -35,19 +41,36 @@ pub enum Vendored {
     Hash(Sha256),
 }
 
-/// The environment of nixpkgs' goModules derivation: GOFLAGS empty, the local toolchain,
-/// module mode; no workspace unless the source has a go.work.
-fn go_command(go: &Path, dir: &Path, has_go_work: bool) -> Command {
+/// The environment of nixpkgs' goModules derivation: GOFLAGS empty, module mode, the Go
+/// release `toolchain` names (`local`: the `go` found, else `go1.X.Y`, which `go` fetches as
+/// a module), and the workspace file the source holds above modRoot, else none.
+fn go_command(go: &Path, dir: &Path, go_work: Option<&Path>, toolchain: &str) -> Command {
     let mut command = Command::new(go);
     command
         .current_dir(dir)
         .env("GOFLAGS", "")
-        .env("GOTOOLCHAIN", "local")
+        .env("GOTOOLCHAIN", toolchain)
         .env("GO111MODULE", "on");
-    if !has_go_work {
-        command.env("GOWORK", "off");
-    }
+    match go_work {
+        Some(file) => command.env("GOWORK", file),
+        None => command.env("GOWORK", "off"),
+    };
     command
+}
+
+/// What goModules sees of a project: the flake's source (the tracked files of a git
+/// repository, or the whole tree), modRoot inside it, and the Go release it builds with.
+#[derive(Debug, Clone)]
+pub struct VendorSource<'a> {
+    /// The directory the package's `src` names (a flake's root).
+    pub root: &'a Path,
+    /// modRoot, relative to `root`.
+    pub mod_root: &'a str,
+    /// Only the files git tracks, as a git flake's source holds (untracked and ignored files
+    /// never reach Nix).
+    pub tracked_only: bool,
+    /// The `GOTOOLCHAIN` value for the flake's Go (`local` when the `go` here is it).
+    pub toolchain: &'a str,
 }
 
 fn failed(command: &str, dir: &Path, stderr: &[u8]) -> GoError {
@@ -76,43 +99,143 @@ fn failed(command: &str, dir: &Path, stderr: &[u8]) -> GoError {
     }
 }
 
-/// Copies `module_dir` to a temporary directory and runs `go mod vendor` there (with the
-/// user's module cache and proxy settings), then NAR-hashes `vendor/`; with `proxy_vendor`,
-/// runs `go mod download` into a fresh GOPATH and hashes its download cache without `sumdb`.
-pub fn vendor_hash(module_dir: &Path, proxy_vendor: bool) -> Result<Vendored, GoError> {
+/// The prefix of the scratch directory a local vendorHash run copies the source into, with
+/// the process id after it: a directory left by a killed run is recognisable, and removed by
+/// the next run once its process is gone.
+pub const SCRATCH_PREFIX: &str = "goflake-vendor-hash.";
+
+/// Copies the source as goModules sees it to a scratch directory and runs `go mod vendor`
+/// in modRoot there (with the user's module cache and proxy settings), then NAR-hashes
+/// `vendor/`; with `proxy_vendor`, runs `go mod download` into a fresh GOPATH and hashes its
+/// download cache without `sumdb`.
+pub fn vendor_hash(source: &VendorSource<'_>, proxy_vendor: bool) -> Result<Vendored, GoError> {
     let go = crate::which("go").ok_or(GoError::Missing)?;
-    // A recognisable name, removed on every exit path (an interrupt included).
+    remove_stale_scratch(&std::env::temp_dir());
+    // Removed on every exit path (an interrupt included: the cleanup registry).
     let temp = tempfile::Builder::new()
-        .prefix("goflake-vendor-hash.")
+        .prefix(&format!("{SCRATCH_PREFIX}{}.", std::process::id()))
         .tempdir()
         .map_err(|e| GoError::Io(e.to_string()))?;
     crate::cleanup::register(temp.path());
-    let result = vendor_hash_in(&go, module_dir, temp.path(), proxy_vendor);
+    let result = vendor_hash_in(&go, source, temp.path(), proxy_vendor);
     crate::cleanup::make_writable(temp.path());
     crate::cleanup::forget(temp.path());
     result
 }
 
+/// Removes scratch directories of runs whose process no longer exists (killed with SIGKILL,
+/// or by a CI timeout), which the cleanup registry could not reach.
+pub fn remove_stale_scratch(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(SCRATCH_PREFIX)
+            .and_then(|rest| rest.split('.').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            crate::cleanup::make_writable(&entry.path());
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// The files git tracks below `root` (relative to it), or `None` when `root` is not in a git
+/// work tree (or git is missing).
+fn tracked_files(root: &Path) -> Option<Vec<PathBuf>> {
+    let git = crate::which("git")?;
+    let output = Command::new(git)
+        .args(["ls-files", "-z", "--cached", "--", "."])
+        .current_dir(root)
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    Some(
+        output
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| PathBuf::from(String::from_utf8_lossy(p).into_owned()))
+            .collect(),
+    )
+}
+
+/// Copies the tracked files (as they are in the work tree, as Nix reads a dirty git flake).
+fn copy_tracked(root: &Path, files: &[PathBuf], to: &Path) -> std::io::Result<()> {
+    for file in files {
+        let from = root.join(file);
+        let target = to.join(file);
+        let Ok(meta) = std::fs::symlink_metadata(&from) else {
+            continue; // deleted in the work tree: Nix does not see it either
+        };
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        if meta.file_type().is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&from)?, &target)?;
+        } else if meta.is_file() {
+            std::fs::copy(&from, &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// The go.work Go would use for `dir` inside a source tree `root`: the nearest one in `dir`
+/// or a parent, not above `root` (goModules' sandbox has nothing above the source).
+fn workspace_file(root: &Path, dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .take_while(|d| d.starts_with(root))
+        .map(|d| d.join("go.work"))
+        .find(|f| f.is_file())
+}
+
 fn vendor_hash_in(
     go: &Path,
-    module_dir: &Path,
+    source: &VendorSource<'_>,
     temp: &Path,
     proxy_vendor: bool,
 ) -> Result<Vendored, GoError> {
-    let source = temp.join("source");
-    crate::copy_source(module_dir, &source)
-        .map_err(|e| GoError::Io(format!("cannot copy the source: {e}")))?;
-    let has_go_work = source.join("go.work").exists();
+    let copy = temp.join("source");
+    let copied = match source
+        .tracked_only
+        .then(|| tracked_files(source.root))
+        .flatten()
+    {
+        Some(files) => copy_tracked(source.root, &files, &copy),
+        None => crate::copy_source(source.root, &copy),
+    };
+    copied.map_err(|e| GoError::Io(format!("cannot copy the source: {e}")))?;
+    let module = copy.join(source.mod_root);
+    let module_dir = source.root.join(source.mod_root);
+    if !module.join("go.mod").is_file() {
+        return Err(GoError::Io(format!(
+            "{}: no go.mod in the flake's source{}",
+            module_dir.display(),
+            if source.tracked_only {
+                " (is it tracked by git? Nix sees only tracked files)"
+            } else {
+                ""
+            }
+        )));
+    }
+    let go_work = workspace_file(&copy, &module);
     if proxy_vendor {
         let gopath = temp.join("gopath");
-        let output = go_command(go, &source, has_go_work)
+        let output = go_command(go, &module, go_work.as_deref(), source.toolchain)
             .env("GOPATH", &gopath)
             .env("GOMODCACHE", gopath.join("pkg/mod"))
             .args(["mod", "download"])
             .output()
             .map_err(|e| GoError::Io(e.to_string()))?;
         if !output.status.success() {
-            return Err(failed("mod download", module_dir, &output.stderr));
+            return Err(failed("mod download", &module_dir, &output.stderr));
         }
         let download = gopath.join("pkg/mod/cache/download");
         let _ = std::fs::remove_dir_all(download.join("sumdb"));
@@ -122,14 +245,23 @@ fn vendor_hash_in(
         let hash = goflake_nar::nar_hash(&download).map_err(|e| GoError::Io(e.to_string()))?;
         return Ok(Vendored::Hash(hash));
     }
-    let output = go_command(go, &source, has_go_work)
+    let output = go_command(go, &module, go_work.as_deref(), source.toolchain)
         .args(["mod", "vendor"])
         .output()
         .map_err(|e| GoError::Io(e.to_string()))?;
     if !output.status.success() {
-        return Err(failed("mod vendor", module_dir, &output.stderr));
+        let error = failed("mod vendor", &module_dir, &output.stderr);
+        return Err(match (error, go_work) {
+            (GoError::Workspace, Some(file)) => GoError::WorkspaceInSource {
+                go_work: file
+                    .strip_prefix(&copy)
+                    .map(Path::to_path_buf)
+                    .unwrap_or(file),
+            },
+            (error, _) => error,
+        });
     }
-    let vendor = source.join("vendor");
+    let vendor = module.join("vendor");
     if is_empty_or_missing(&vendor) {
         return Ok(Vendored::Nothing);
     }
@@ -138,7 +270,6 @@ fn vendor_hash_in(
         .map_err(|e| GoError::Io(e.to_string()))
 }
 
-/// Go writes nothing when there is nothing to vendor or download.
 fn is_empty_or_missing(dir: &Path) -> bool {
     std::fs::read_dir(dir).map_or(true, |mut entries| entries.next().is_none())
 }

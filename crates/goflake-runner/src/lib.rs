@@ -65,6 +65,64 @@ fn copy_source_below(from: &Path, to: &Path, top_level: bool) -> std::io::Result
     Ok(())
 }
 
+/// Whether git tracks `file` (so a flake there is a git flake, whose source is the tracked
+/// files); false outside a git work tree or without git.
+pub fn is_tracked(file: &Path) -> bool {
+    let (Some(git), Some(name)) = (which("git"), file.file_name()) else {
+        return false;
+    };
+    let dir = match file.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::process::Command::new(git)
+        .args(["ls-files", "--error-unmatch", "--"])
+        .arg(name)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The git flake reference of `dir` (`git+file:///repo?dir=sub`): its source is the files
+/// git tracks, as `nix build` in a repository sees it. `None` outside a git work tree.
+/// (`builtins.getFlake "/repo"` would read the directory as a `path:` flake instead.)
+pub fn git_flake_ref(dir: &Path) -> Option<String> {
+    let git = which("git")?;
+    let dir = dir.canonicalize().ok()?;
+    let output = std::process::Command::new(git)
+        .args(["rev-parse", "--show-toplevel"])
+        .current_dir(&dir)
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let top = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    let relative = dir.strip_prefix(&top).ok()?;
+    let mut url = format!("git+file://{}", url_path(&top));
+    if !relative.as_os_str().is_empty() {
+        url.push_str(&format!("?dir={}", url_path(relative)));
+    }
+    Some(url)
+}
+
+/// A path inside a URL: every byte but unreserved ones and `/` percent-encoded.
+fn url_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str()
+        .as_bytes()
+        .iter()
+        .map(|&b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 /// Files in a git work tree that git does not track (flakes cannot see them), relative to
 /// `dir`; `None` when `dir` is not in a git work tree or git is missing.
 pub fn untracked_files(dir: &Path) -> Option<Vec<String>> {

@@ -153,15 +153,14 @@ pub fn go_modules_hash_pure(
 /// hash Nix reports, or `Vendored::Nothing` when goModules finds nothing to vendor (or a
 /// committed vendor/): `vendorHash = null`. `extra_args` go to nix as given.
 pub fn go_modules_hash(
-    flake_dir: &Path,
+    flake_ref: &str,
     attr: &str,
     extra_args: &[String],
 ) -> Result<crate::go::Vendored, NixError> {
     let nix = find()?;
-    let flake_ref = format!("path:{}", flake_dir.display());
     let expression = format!(
         "let flake = builtins.getFlake {}; package = flake.packages.${{builtins.currentSystem}}.{}; in (package.overrideAttrs {{ vendorHash = \"\"; }}).goModules",
-        goflake_syntax::string_literal(&flake_ref).map_err(|e| NixError::Io(e.to_string()))?,
+        goflake_syntax::string_literal(flake_ref).map_err(|e| NixError::Io(e.to_string()))?,
         goflake_syntax::AttrPath::new(vec![attr.to_owned()])
     );
     let output: Output = command(&nix)

@@ -44,6 +44,13 @@ fn argument_errors_match_nixpkgs() {
         "{err}"
     );
     assert!(err.contains("- CGO_ENABLED"), "{err}");
+    // make-derivation.nix: env values are strings, bools, ints or derivations.
+    let err = eval_error(&nix, &flake, "listInEnv");
+    assert!(
+        err.contains("The ‘env’ attribute set can only contain derivation, string, boolean or integer attributes")
+            && err.contains("GOEXPERIMENT"),
+        "{err}"
+    );
     let err = eval_error(&nix, &flake, "oldHashName");
     assert!(
         err.contains("buildGoModule: Expect vendorHash instead of vendorSha256"),
@@ -146,4 +153,23 @@ fn build_flags_match_nixpkgs() {
     .unwrap();
     let err = build_error(&nix, &flake, "nullHash");
     assert!(err.contains("deliberate"), "{err}");
+}
+
+/// As in the sandbox, HOME (`/homeless-shelter`) cannot be written: a test that writes there
+/// fails the build.
+#[test]
+fn home_cannot_be_written() {
+    let Some(nix) = NixEnv::new("stand_in::home_cannot_be_written") else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let flake = rules_flake(temp.path());
+    std::fs::write(
+        flake.join("nodeps/home_test.go"),
+        "package main\n\nimport (\n\t\"os\"\n\t\"path/filepath\"\n\t\"testing\"\n)\n\nfunc TestHome(t *testing.T) {\n\thome, _ := os.UserHomeDir()\n\tif err := os.MkdirAll(filepath.Join(home, \".config\"), 0o755); err != nil {\n\t\tt.Fatalf(\"cannot write HOME: %v\", err)\n\t}\n}\n",
+    )
+    .unwrap();
+    let err = build_error(&nix, &flake, "nullHash");
+    assert!(err.contains("cannot write HOME"), "{err}");
+    assert!(err.contains("homeless-shelter"), "{err}");
 }

@@ -45,6 +45,7 @@ pub fn run(config: &CheckConfig) -> Result<()> {
         .filter_map(|t| Target::parse(t))
         .collect();
     let go_set = super::nixpkgs_go::for_flake(&info.dir, &info.file, &mut notes);
+    problems.extend(systems_problem(&info.file));
     match super::project::load(super::project::Request {
         dir: &located.module_dir,
         selection: &selection,
@@ -150,7 +151,7 @@ fn go_problem(
     }
     if !go_set.minors.contains_key(&have) {
         return Some(format!(
-            "goAttr = \"{attr}\" does not exist in {pinned} ({}): set goAttr = \"{}\" (or run `goflake init`)",
+            "goAttr = \"{attr}\" does not exist in {pinned} (according to {}): set goAttr = \"{}\" (or run `goflake init`)",
             go_set.source, wanted.attr
         ));
     }
@@ -160,6 +161,26 @@ fn go_problem(
             "go.mod's go line ({}) is newer than the flake's Go ({attr}): set goAttr = \"{}\" (or run `goflake init`)",
             go_line.unwrap_or("?"),
             wanted.attr
+        )
+    })
+}
+
+/// Systems the flake lists that its pinned release no longer supports (x86_64-darwin after
+/// nixos-26.05), in one line.
+fn systems_problem(file: &goflake_syntax::SourceFile) -> Option<String> {
+    let url = super::nixpkgs_go::pinned_url(file)?;
+    let listed = goflake_gen::read_list(file, "systems").ok()?;
+    let supported = goflake_gen::nixpkgs::systems(&url);
+    // Only systems goflake's table knows a release dropped; others are the user's to judge.
+    let gone: Vec<&str> = listed
+        .iter()
+        .map(String::as_str)
+        .filter(|s| goflake_gen::nixpkgs::SYSTEMS.contains(s) && !supported.contains(s))
+        .collect();
+    (!gone.is_empty()).then(|| {
+        format!(
+            "systems lists {} but {url} does not support it any more: remove it (or pin a release that has it)",
+            gone.join(", ")
         )
     })
 }

@@ -38,7 +38,7 @@ pub fn go_set(
     match goflake_runner::nix::nixpkgs_go(&locked.to_string()) {
         Ok(evaluated) if !evaluated.releases.is_empty() => {
             let set = GoSet {
-                source: "the flake's locked nixpkgs (evaluated by Nix)".to_owned(),
+                source: "the flake's locked nixpkgs, evaluated by Nix".to_owned(),
                 branch: table.branch.clone(),
                 default_minor: evaluated
                     .default_minor

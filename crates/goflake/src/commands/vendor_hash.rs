@@ -30,6 +30,9 @@ struct Report {
     #[serde(rename = "vendorHash")]
     vendor_hash: Option<String>,
     method: &'static str,
+    /// The Go release that computed a local hash (the flake's goAttr release when it differs
+    /// from the `go` here); null for the Nix method.
+    go: Option<String>,
     file: String,
     stale: bool,
     written: bool,
@@ -43,6 +46,8 @@ pub struct Located {
     pub binding: Binding,
     pub current: Current,
     pub module_dir: PathBuf,
+    /// The directory the package's `src` names (modRoot is relative to it).
+    pub source_root: PathBuf,
     /// The directory of the file (for a flake: the flake).
     pub file_dir: PathBuf,
     pub mod_root: String,
@@ -118,6 +123,7 @@ pub fn locate(dir: &Path, file: Option<&Path>, attr: Option<&str>) -> Result<Loc
     Ok(Located {
         // `dir/./` → `dir`: paths in messages read as the user wrote them.
         module_dir: source_root.join(&mod_root).components().collect(),
+        source_root,
         file_dir: base,
         file: source,
         path,
@@ -178,34 +184,99 @@ fn failure(err: impl std::fmt::Display) -> anyhow::Error {
     Failure::problem(format!("error: {err}\n"))
 }
 
-/// The hash computed here: `None` means `vendorHash = null`.
-pub fn compute_local(located: &Located, warnings: &mut Vec<String>) -> Result<Option<Sha256>> {
+/// The hash computed here: `None` means `vendorHash = null`. The source is what Nix would
+/// see (the tracked files when the flake is tracked by git), modRoot inside it, and the Go
+/// is the flake's `goAttr` release when it differs from the `go` here (fetched by `go`).
+fn local_vendored(
+    located: &Located,
+    warnings: &mut Vec<String>,
+    used_go: &mut Option<String>,
+) -> Result<Option<Sha256>, goflake_runner::go::GoError> {
     if located.module_dir.join("vendor/modules.txt").is_file() {
         return Ok(None);
     }
+    let toolchain = flake_toolchain(located, warnings);
     if located.proxy_vendor {
         warnings.push(
-            "proxyVendor hashes the module download cache, whose layout depends on the Go version: the hash may differ between Go releases".into(),
+            "proxyVendor hashes the module download cache, which depends on more than go.sum: the Go release (its layout) and the module proxy (a mirror may add or omit fields in .info files). Nix's goModules downloads through the proxy of the machine that builds it; `--method nix` computes the hash as it does".into(),
         );
     }
-    match goflake_runner::go::vendor_hash(&located.module_dir, located.proxy_vendor)
-        .map_err(failure)?
-    {
+    let source = goflake_runner::go::VendorSource {
+        root: &located.source_root,
+        mod_root: &located.mod_root,
+        tracked_only: goflake_runner::is_tracked(&located.path),
+        toolchain: &toolchain,
+    };
+    let vendored = match goflake_runner::go::vendor_hash(&source, located.proxy_vendor) {
+        // The flake's Go could not be fetched (offline, no proxy): the Go here, said so.
+        Err(goflake_runner::go::GoError::Failed { message, .. })
+            if toolchain != "local"
+                && message.contains(toolchain.as_str())
+                && message.contains("download") =>
+        {
+            warnings.push(format!(
+                "the flake's Go ({toolchain}) could not be fetched, so the Go here computed the hash: vendor/modules.txt may differ; `--method nix` computes it with the flake's Go"
+            ));
+            let local = goflake_runner::go::VendorSource {
+                toolchain: "local",
+                ..source
+            };
+            let vendored = goflake_runner::go::vendor_hash(&local, located.proxy_vendor)?;
+            *used_go = goflake_runner::go::version().ok().map(|v| format!("go{v}"));
+            vendored
+        }
+        other => {
+            let vendored = other?;
+            *used_go = if toolchain == "local" {
+                goflake_runner::go::version().ok().map(|v| format!("go{v}"))
+            } else {
+                Some(toolchain.clone())
+            };
+            vendored
+        }
+    };
+    match vendored {
         Vendored::Nothing => Ok(None),
         Vendored::Hash(hash) => Ok(Some(hash)),
+    }
+}
+
+/// GOTOOLCHAIN for the Go the flake builds with: `local` when the `go` here is that minor
+/// (or the file names no goAttr), else that release, which `go` fetches. When it cannot be
+/// fetched, the `go` here is used and a warning says the hash may differ.
+fn flake_toolchain(located: &Located, warnings: &mut Vec<String>) -> String {
+    let Some(attr) = goflake_gen::read_string(&located.file, "goAttr") else {
+        return "local".to_owned();
+    };
+    let Some(minor) = goflake_gen::go_minor(&attr) else {
+        return "local".to_owned();
+    };
+    match goflake_runner::compile::toolchain_for(minor) {
+        Ok(toolchain) => toolchain.gotoolchain().to_owned(),
+        Err(err) => {
+            let here = goflake_runner::go::version().unwrap_or_else(|_| "?".into());
+            warnings.push(format!(
+                "the flake builds with {attr}, the Go here is {here}, and Go 1.{minor} could not be fetched ({}): vendor/modules.txt may differ; `--method nix` computes the hash with the flake's Go",
+                err.to_string().lines().next().unwrap_or_default()
+            ));
+            "local".to_owned()
+        }
     }
 }
 
 pub fn run(config: &VendorHashConfig) -> Result<()> {
     let located = locate(&config.dir, config.file.as_deref(), config.attr.as_deref())?;
     let mut warnings = Vec::new();
-    let method = config
-        .method
-        .unwrap_or(if goflake_runner::which("go").is_some() {
-            HashMethod::Local
-        } else {
+    // proxyVendor's hash depends on the Go release and the module proxy, not only on
+    // go.sum: Nix computes it as the build will, so it is the default when Nix is here.
+    let nix_here = goflake_runner::which("nix").is_some();
+    let method = config.method.unwrap_or(
+        if goflake_runner::which("go").is_none() || (located.proxy_vendor && nix_here) {
             HashMethod::Nix
-        });
+        } else {
+            HashMethod::Local
+        },
+    );
     let nix_hash = || -> Result<Option<Sha256>> {
         if located.module_dir.join("vendor/modules.txt").is_file() {
             return Ok(None);
@@ -220,8 +291,12 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
             ),
             err => failure(err),
         };
-        // Pure evaluation first: the flake as it is, with the user's --override-input.
-        let flake_ref = format!("path:{}", absolute.display());
+        // Pure evaluation first: the flake as it is, with the user's --override-input. A flake
+        // git tracks is a git flake (its source: the tracked files), as `nix build` sees it.
+        let flake_ref = goflake_runner::is_tracked(&located.path)
+            .then(|| goflake_runner::git_flake_ref(&absolute))
+            .flatten()
+            .unwrap_or_else(|| format!("path:{}", absolute.display()));
         let vendored = match goflake_runner::nix::go_modules_hash_pure(
             &flake_ref,
             &config.package,
@@ -237,7 +312,7 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
             }
             // Overriding vendorHash needs an expression over the flake (impure).
             PureHash::NotComputedYet => {
-                goflake_runner::nix::go_modules_hash(&absolute, &config.package, &config.nix_args)
+                goflake_runner::nix::go_modules_hash(&flake_ref, &config.package, &config.nix_args)
                     .map_err(missing_nix)?
             }
         };
@@ -246,11 +321,26 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
             Vendored::Nothing => None,
         })
     };
+    let mut used_go = None;
     let (computed, method_name) = match method {
-        HashMethod::Local => (compute_local(&located, &mut warnings)?, "local"),
+        // A go.work above modRoot: only the package knows whether it sets env.GOWORK (the
+        // fix goflake offers), so when Nix is here and no method was asked for, Nix decides.
+        HashMethod::Local if config.method.is_none() && nix_here => {
+            match local_vendored(&located, &mut warnings, &mut used_go) {
+                Err(err @ goflake_runner::go::GoError::WorkspaceInSource { .. }) => {
+                    warnings.push(format!("{err}; asking Nix instead"));
+                    (nix_hash()?, "nix")
+                }
+                other => (other.map_err(failure)?, "local"),
+            }
+        }
+        HashMethod::Local => (
+            local_vendored(&located, &mut warnings, &mut used_go).map_err(failure)?,
+            "local",
+        ),
         HashMethod::Nix => (nix_hash()?, "nix"),
         HashMethod::Auto => {
-            let local = compute_local(&located, &mut warnings)?;
+            let local = local_vendored(&located, &mut warnings, &mut used_go).map_err(failure)?;
             if config.verify {
                 let nix = nix_hash()?;
                 if nix != local {
@@ -291,6 +381,7 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         let report = Report {
             vendor_hash: computed.map(|h| h.sri()),
             method: method_name,
+            go: used_go.filter(|_| method_name != "nix"),
             file: located.path.display().to_string(),
             stale,
             written,

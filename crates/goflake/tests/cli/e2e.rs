@@ -467,17 +467,29 @@ fn proxy_vendor_hashes_like_nix() {
     prepare_project(&go, &proxy, &cache, "with-deps", &dir);
     let flake = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-26.05\";\n  outputs =\n    { self, nixpkgs }:\n    {\n      packages.x86_64-linux.default = nixpkgs.legacyPackages.x86_64-linux.buildGoModule {\n        pname = \"proxied\";\n        version = \"0.1.0\";\n        src = ./.;\n        proxyVendor = true;\n        vendorHash = null;\n      };\n    };\n}\n";
     std::fs::write(dir.join("flake.nix"), flake).unwrap();
-    let local = goflake_with(&proxy, &cache, &["vendor-hash", "--write", s(&dir)]);
+    let local = goflake_with(
+        &proxy,
+        &cache,
+        &["vendor-hash", "--method", "local", "--write", s(&dir)],
+    );
     assert!(local.status.success(), "{}", stderr(&local));
     assert!(
-        stderr(&local).contains("proxyVendor"),
-        "the Go-version warning: {}",
+        stderr(&local).contains("proxyVendor")
+            && stderr(&local).contains("the Go release")
+            && stderr(&local).contains("the module proxy"),
+        "what the hash depends on: {}",
         stderr(&local)
     );
     nix.lock(&dir);
     let by_nix = goflake_with(&proxy, &cache, &["vendor-hash", "--method", "nix", s(&dir)]);
     assert!(by_nix.status.success(), "{}", stderr(&by_nix));
     assert_eq!(stdout(&by_nix).trim(), stdout(&local).trim());
+    // Without --method, a proxyVendor hash is Nix's.
+    let default = goflake_with(&proxy, &cache, &["vendor-hash", "--json", s(&dir)]);
+    assert!(default.status.success(), "{}", stderr(&default));
+    let report: serde_json::Value = serde_json::from_slice(&default.stdout).unwrap();
+    assert_eq!(report["method"], "nix", "{report}");
+    assert_eq!(report["vendorHash"], stdout(&local).trim());
     let outs = nix_build(&nix, &dir, &["default".into()], &proxy);
     assert_eq!(
         run_ok(&mut Command::new(outs[0].join("bin/withdeps"))),

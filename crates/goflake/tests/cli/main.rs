@@ -7,6 +7,8 @@ mod edit;
 mod errors;
 mod init;
 mod inspect;
+mod nixpkgs;
 mod realistic;
 mod safety;
 mod support;
+mod vendor_shapes;

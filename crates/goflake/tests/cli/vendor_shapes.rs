@@ -1,0 +1,354 @@
+//! The local vendorHash equals the one Nix's goModules gives, in the shapes real repositories
+//! take: a `replace … => ../x` outside modRoot, a go.work above modRoot, untracked files in a
+//! git flake, a flake whose Go differs from the one here; and the Nix method on a flake whose
+//! vendorHash was never computed, without Go. Each compares with real Nix (the stand-in).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use goflake_testkit::{GoProxy, NixEnv, require_tool, require_toolchains, run_ok};
+
+use crate::support::{stderr, stdout};
+
+struct Env {
+    nix: NixEnv,
+    proxy: GoProxy,
+    /// Go releases, for the flake's Go when it is not the one here (as a user's proxy
+    /// serves them).
+    toolchains: String,
+    _temp: tempfile::TempDir,
+    root: PathBuf,
+}
+
+fn env(test: &str) -> Option<Env> {
+    let nix = NixEnv::new(test)?;
+    require_tool(test, "git")?;
+    let toolchains = require_toolchains(test)?;
+    let temp = tempfile::tempdir().unwrap();
+    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+    Some(Env {
+        nix,
+        proxy,
+        toolchains,
+        root: temp.path().to_path_buf(),
+        _temp: temp,
+    })
+}
+
+impl Env {
+    /// `program` as a user runs it: the module proxy falls back to the Go releases, whose
+    /// checksums are verified (the fixture modules are not in the checksum database).
+    fn command(&self, program: &Path, dir: &Path) -> Command {
+        let mut command = Command::new(program);
+        command
+            .current_dir(dir)
+            .env(
+                "GOPROXY",
+                format!("{},{}", self.proxy.url(), self.toolchains),
+            )
+            .env("GONOSUMDB", "example.com")
+            .env("GOFLAGS", "")
+            .env("GOMODCACHE", self.root.join("cache/mod"))
+            .env("GOCACHE", self.root.join("cache/build"))
+            .env("XDG_CACHE_HOME", self.root.join("cache/xdg"))
+            .env("NIX_CONFIG", goflake_testkit::NIX_CONFIG);
+        command
+    }
+
+    fn goflake(&self, dir: &Path, args: &[&str]) -> Output {
+        self.command(Path::new(env!("CARGO_BIN_EXE_goflake")), dir)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// `vendor-hash --method nix` with the stand-in, printing the hash.
+    fn nix_hash(&self, dir: &Path) -> Output {
+        let mut args = vec!["vendor-hash", "--method", "nix", "--"];
+        let overrides = self.nix.override_nixpkgs();
+        args.extend(overrides.iter().map(String::as_str));
+        self.goflake(dir, &args)
+    }
+
+    fn go(&self, dir: &Path, args: &[&str]) {
+        let go = goflake_testkit::which("go").unwrap();
+        run_ok(
+            self.command(&go, dir)
+                .env("GOWORK", "off")
+                .env("GOTOOLCHAIN", "local")
+                .args(args),
+        );
+    }
+
+    fn git(&self, dir: &Path, args: &[&str]) {
+        run_ok(
+            Command::new("git")
+                .current_dir(dir)
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(args),
+        );
+    }
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+const MAIN: &str = "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/greet/pkg/hello\"\n)\n\nfunc main() { fmt.Println(hello.Hello()) }\n";
+
+#[test]
+fn a_replace_outside_mod_root_hashes_like_nix() {
+    let Some(env) = env("vendor_shapes::replace_outside_mod_root") else {
+        return;
+    };
+    // repo/app is the module; its replacement lives beside it, in repo/greetlocal.
+    let repo = env.root.join("repo");
+    write(
+        &repo.join("app/go.mod"),
+        "module example.com/app\n\ngo 1.25\n\nrequire example.com/greet v1.0.0\n\nreplace example.com/greet => ../greetlocal\n",
+    );
+    write(&repo.join("app/main.go"), MAIN);
+    write(
+        &repo.join("greetlocal/go.mod"),
+        "module example.com/greet\n\ngo 1.21\n",
+    );
+    write(
+        &repo.join("greetlocal/pkg/hello/hello.go"),
+        "package hello\n\n// Hello greets.\nfunc Hello() string { return \"hello from beside\" }\n",
+    );
+    let init = env.goflake(&repo, &["init", "--mod-root", "app", "--no-verify-targets"]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    let local = env.goflake(&repo, &["vendor-hash", "--method", "local"]);
+    assert!(local.status.success(), "{}", stderr(&local));
+    env.nix.lock(&repo);
+    let by_nix = env.nix_hash(&repo);
+    assert!(by_nix.status.success(), "{}", stderr(&by_nix));
+    assert_eq!(stdout(&local).trim(), stdout(&by_nix).trim());
+    assert!(stdout(&local).starts_with("sha256-"), "{}", stdout(&local));
+}
+
+#[test]
+fn a_go_work_above_mod_root_is_said_to_break_the_build_as_nix_does() {
+    let Some(env) = env("vendor_shapes::go_work") else {
+        return;
+    };
+    let repo = env.root.join("repo");
+    write(
+        &repo.join("app/go.mod"),
+        "module example.com/app\n\ngo 1.25\n\nrequire example.com/greet v1.0.0\n",
+    );
+    write(&repo.join("app/main.go"), MAIN);
+    env.go(&repo.join("app"), &["mod", "tidy"]);
+    write(&repo.join("go.work"), "go 1.25\n\nuse ./app\n");
+    let init = env.goflake(&repo, &["init", "--mod-root", "app", "--no-verify-targets"]);
+    assert!(init.status.success(), "{}", stderr(&init));
+
+    // Locally: not a hash for a build that cannot work, but why and the fix.
+    let local = env.goflake(&repo, &["vendor-hash", "--method", "local"]);
+    assert!(!local.status.success(), "{}", stdout(&local));
+    let text = stderr(&local);
+    assert!(
+        text.contains("go.work above modRoot")
+            && text.contains("workspace mode")
+            && text.contains("env.GOWORK = \"off\";"),
+        "{text}"
+    );
+    // Nix agrees: goModules itself fails in workspace mode.
+    env.nix.lock(&repo);
+    let by_nix = env.nix_hash(&repo);
+    assert!(!by_nix.status.success(), "{}", stdout(&by_nix));
+    assert!(
+        stderr(&by_nix).contains("workspace mode"),
+        "{}",
+        stderr(&by_nix)
+    );
+
+    // The fix offered works: with env.GOWORK = "off" in the package, Nix computes a hash,
+    // and the default method (no --method) defers to Nix here.
+    let flake = std::fs::read_to_string(repo.join("flake.nix")).unwrap();
+    let fixed = flake.replacen(
+        "meta.mainProgram = mainProgram;",
+        "meta.mainProgram = mainProgram;\n            env.GOWORK = \"off\";",
+        1,
+    );
+    assert_ne!(flake, fixed);
+    std::fs::write(repo.join("flake.nix"), fixed).unwrap();
+    let mut args = vec!["vendor-hash", "--write", "--"];
+    let overrides = env.nix.override_nixpkgs();
+    args.extend(overrides.iter().map(String::as_str));
+    let written = env.goflake(&repo, &args);
+    assert!(written.status.success(), "{}", stderr(&written));
+    assert!(
+        stderr(&written).contains("asking Nix instead"),
+        "{}",
+        stderr(&written)
+    );
+    let built = env.nix.build(&repo, &["default"], Some(&env.proxy.url()));
+    assert!(built.status.success(), "{}", stderr(&built));
+}
+
+#[test]
+fn untracked_files_of_a_git_flake_do_not_enter_the_hash() {
+    let Some(env) = env("vendor_shapes::untracked") else {
+        return;
+    };
+    let dir = env.root.join("tracked");
+    write(
+        &dir.join("go.mod"),
+        "module example.com/tracked\n\ngo 1.25\n\nrequire (\n\texample.com/greet v1.0.0\n\texample.com/extra v0.1.0\n)\n",
+    );
+    write(&dir.join("main.go"), MAIN);
+    // tools.go makes go.sum complete; it is then left untracked, as a scratch file would be.
+    write(
+        &dir.join("tools.go"),
+        "//go:build tools\n\npackage main\n\nimport _ \"example.com/extra\"\n",
+    );
+    env.go(&dir, &["mod", "tidy"]);
+    std::fs::rename(dir.join("tools.go"), env.root.join("tools.go")).unwrap();
+    let init = env.goflake(&dir, &["init", "--no-verify-targets"]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    env.git(&dir, &["init", "-q"]);
+    env.git(&dir, &["add", "."]);
+    env.git(&dir, &["commit", "-q", "-m", "init"]);
+    env.nix.lock(&dir);
+    env.git(&dir, &["add", "flake.lock"]);
+    env.git(&dir, &["commit", "-q", "-m", "lock"]);
+    std::fs::rename(env.root.join("tools.go"), dir.join("tools.go")).unwrap();
+
+    let local = env.goflake(&dir, &["vendor-hash", "--method", "local"]);
+    assert!(local.status.success(), "{}", stderr(&local));
+    let by_nix = env.nix_hash(&dir);
+    assert!(by_nix.status.success(), "{}", stderr(&by_nix));
+    assert_eq!(
+        stdout(&local).trim(),
+        stdout(&by_nix).trim(),
+        "the untracked tools.go is not in the git flake's source"
+    );
+}
+
+#[test]
+fn the_flakes_go_computes_the_local_hash() {
+    let Some(env) = env("vendor_shapes::flake_go") else {
+        return;
+    };
+    let dir = env.root.join("oldgo");
+    write(
+        &dir.join("go.mod"),
+        "module example.com/oldgo\n\ngo 1.22\n\nrequire example.com/greet v1.0.0\n",
+    );
+    write(&dir.join("main.go"), MAIN);
+    env.go(&dir, &["mod", "tidy"]);
+    let init = env.goflake(&dir, &["init", "--no-verify-targets"]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    // go 1.22 → go_1_25 (the oldest of nixos-26.05), while the Go here is another release.
+    let flake = std::fs::read_to_string(dir.join("flake.nix")).unwrap();
+    assert!(flake.contains("goAttr = \"go_1_25\";"), "{flake}");
+    let local = env.goflake(&dir, &["vendor-hash", "--method", "local", "--json"]);
+    assert!(local.status.success(), "{}", stderr(&local));
+    let report: serde_json::Value = serde_json::from_slice(&local.stdout).unwrap();
+    assert!(
+        report["go"].as_str().unwrap().starts_with("go1.25."),
+        "the flake's Go computed the hash, not the Go here: {report}"
+    );
+    assert!(
+        report["warnings"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
+    env.nix.lock(&dir);
+    let by_nix = env.nix_hash(&dir);
+    assert!(by_nix.status.success(), "{}", stderr(&by_nix));
+    assert_eq!(report["vendorHash"], stdout(&by_nix).trim());
+}
+
+#[test]
+fn the_nix_method_computes_a_first_hash_without_go() {
+    let Some(env) = env("vendor_shapes::nix_without_go") else {
+        return;
+    };
+    let dir = env.root.join("fresh");
+    write(
+        &dir.join("go.mod"),
+        "module example.com/fresh\n\ngo 1.25\n\nrequire example.com/greet v1.0.0\n",
+    );
+    write(&dir.join("main.go"), MAIN);
+    env.go(&dir, &["mod", "tidy"]);
+    let init = env.goflake(&dir, &["init", "--no-verify-targets"]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    env.nix.lock(&dir);
+    // PATH with Nix but without Go.
+    let nix_bin = env.nix.nix.parent().unwrap().to_path_buf();
+    let path = format!("{}:/usr/bin:/bin", nix_bin.display());
+    let mut args = vec!["vendor-hash", "--write", "--"];
+    let overrides = env.nix.override_nixpkgs();
+    args.extend(overrides.iter().map(String::as_str));
+    let written = env
+        .command(Path::new(env!("CARGO_BIN_EXE_goflake")), &dir)
+        .env("PATH", &path)
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(written.status.success(), "{}", stderr(&written));
+    let flake = std::fs::read_to_string(dir.join("flake.nix")).unwrap();
+    assert!(flake.contains("vendorHash = \"sha256-"), "{flake}");
+    let built = env.nix.build(&dir, &["default"], Some(&env.proxy.url()));
+    assert!(built.status.success(), "{}", stderr(&built));
+}
+
+#[test]
+fn a_killed_runs_scratch_copy_is_removed_by_the_next_run() {
+    let Some(env) = env("vendor_shapes::stale_scratch") else {
+        return;
+    };
+    let tmp = env.root.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    // What a run killed with SIGKILL leaves: a read-only copy named with its process id.
+    let dead = Command::new("true").spawn().unwrap();
+    let dead_pid = dead.id();
+    let mut dead = dead;
+    dead.wait().unwrap();
+    let stale = tmp.join(format!("goflake-vendor-hash.{dead_pid}.Ab12Cd"));
+    write(&stale.join("source/vendor/x/x.go"), "package x\n");
+    let mode = |p: &Path, m: u32| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    };
+    mode(&stale.join("source/vendor/x"), 0o555);
+    let unrelated = tmp.join("goflake-vendor-hash.notapid");
+    std::fs::create_dir_all(&unrelated).unwrap();
+
+    let dir = env.root.join("fresh");
+    write(
+        &dir.join("go.mod"),
+        "module example.com/fresh\n\ngo 1.25\n\nrequire example.com/greet v1.0.0\n",
+    );
+    write(&dir.join("main.go"), MAIN);
+    env.go(&dir, &["mod", "tidy"]);
+    assert!(
+        env.goflake(&dir, &["init", "--no-verify-targets"])
+            .status
+            .success()
+    );
+    let local = env
+        .command(Path::new(env!("CARGO_BIN_EXE_goflake")), &dir)
+        .env("TMPDIR", &tmp)
+        .args(["vendor-hash", "--method", "local"])
+        .output()
+        .unwrap();
+    assert!(local.status.success(), "{}", stderr(&local));
+    assert!(!stale.exists(), "the dead run's copy is gone");
+    assert!(
+        unrelated.exists(),
+        "a name without a process id is not goflake's to remove"
+    );
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        left.len(),
+        1,
+        "this run's own copy is removed too: {left:?}"
+    );
+}
