@@ -29,6 +29,16 @@
           # The test suite drives real Nix builds; it runs in CI (scripts/test), not in the
           # sandbox.
           doCheck = false;
+          nativeBuildInputs = [ pkgs.installShellFiles ];
+          # Completions and man pages come from the binary itself (its clap definition).
+          postInstall = pkgs.lib.optionalString (pkgs.stdenv.buildPlatform.canExecute pkgs.stdenv.hostPlatform) ''
+            installShellCompletion --cmd goflake \
+              --bash <($out/bin/goflake completions bash) \
+              --zsh <($out/bin/goflake completions zsh) \
+              --fish <($out/bin/goflake completions fish)
+            $out/bin/goflake man --dir man
+            installManPage man/*.1
+          '';
           meta = {
             description = "Build, cross-compile and ship Go programs with Nix";
             license = with pkgs.lib.licenses; [

@@ -286,6 +286,36 @@ enum CliCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Print the shell completion script for SHELL.
+    ///
+    /// bash: `goflake completions bash > ~/.local/share/bash-completion/completions/goflake`;
+    /// the Nix package installs them for bash, zsh and fish.
+    Completions {
+        /// The shell to complete in.
+        shell: CompletionShell,
+    },
+    /// Print goflake's man page (roff), or write one page per command into DIR.
+    Man {
+        /// Write goflake.1 and goflake-COMMAND.1 into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// The shells `goflake completions` writes scripts for.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
+    Nushell,
+}
+
+/// The clap definition, for completion scripts and man pages.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// How init and inspect choose the module and its programs.
@@ -596,6 +626,8 @@ fn config_from(cli: Cli) -> Result<Config> {
                 mode: WriteMode { diff, check, force },
             })
         }
+        CliCommand::Completions { shell } => Command::Completions(shell),
+        CliCommand::Man { dir } => Command::Man { dir },
     };
     Ok(Config { command })
 }

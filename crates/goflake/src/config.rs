@@ -24,6 +24,8 @@ pub enum Command {
     Inspect(InspectConfig),
     Get(GetConfig),
     Set(SetConfig),
+    Completions(crate::cli::CompletionShell),
+    Man { dir: Option<PathBuf> },
 }
 
 #[derive(Debug)]

@@ -47,6 +47,8 @@ fn run() -> ExitCode {
         Command::Inspect(inspect) => commands::inspect::run(&inspect),
         Command::Get(get) => commands::edit::get(&get),
         Command::Set(set) => commands::edit::set(&set),
+        Command::Completions(shell) => commands::shell::completions(shell),
+        Command::Man { dir } => commands::shell::man(dir.as_deref()),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,5 +11,6 @@ pub mod new;
 pub mod nixpkgs_go;
 pub mod project;
 pub mod run;
+pub mod shell;
 pub mod targets;
 pub mod vendor_hash;

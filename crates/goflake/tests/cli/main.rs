@@ -10,5 +10,6 @@ mod inspect;
 mod nixpkgs;
 mod realistic;
 mod safety;
+mod shell;
 mod support;
 mod vendor_shapes;
