@@ -20,6 +20,10 @@
       # Packages a target cannot compile (goflake compiled each one), left out of that
       # target only.
       unbuildable = { };
+      # Each target's dependencies compiled once into a Go build cache (pure: made from
+      # goModules and go.mod alone), so a rebuild after editing the code compiles only the
+      # project's own packages. false builds everything from scratch.
+      buildCache = true;
       ldflags = [
         "-s"
         "-w"
@@ -74,6 +78,63 @@
             meta.mainProgram = mainProgram;
           };
 
+          # go.mod alone (with go.sum): what the dependency caches may depend on besides
+          # goModules, so that editing a .go file never rebuilds them.
+          goModSource = lib.cleanSourceWith {
+            src = ./. + "/${modRoot}";
+            filter =
+              path: type:
+              builtins.elem (baseNameOf path) [
+                "go.mod"
+                "go.sum"
+              ];
+          };
+
+          # A target's dependencies compiled into a GOCACHE: every package vendor/modules.txt
+          # lists that builds for the target, with the target's environment and flags (Go's
+          # cache keys cover them), so the target's build finds them compiled.
+          depsCache =
+            { env, tags }:
+            pkgs.runCommand "${pname}-${env.GOOS}-${env.GOARCH}-deps-cache"
+              {
+                nativeBuildInputs = [ go ];
+                inherit env;
+              }
+              ''
+                export GOCACHE=$out GOPATH=$TMPDIR/go GOPROXY=off GOSUMDB=off
+                mkdir -p $out $TMPDIR/module
+                cd $TMPDIR/module
+                cp ${goModSource}/go.* .
+                cp -r --no-preserve=mode ${native.goModules} vendor
+                packages=$(grep -v '^#' vendor/modules.txt || true)
+                format='{{if not .Incomplete}}{{.ImportPath}}{{end}}'
+                buildable=$(go list -e ${tags} -f "$format" $packages)
+                if [ -n "$buildable" ]; then
+                  go build ${tags} -p "''${NIX_BUILD_CORES:-1}" $buildable
+                fi
+              '';
+
+          # The package's build starts from its dependency cache.
+          withDepsCache =
+            old:
+            let
+              cache = depsCache {
+                # GOFLAGS is in env on current nixpkgs, an argument on older releases.
+                env = old.env // {
+                  GOFLAGS = old.env.GOFLAGS or (toString (old.GOFLAGS or [ ]));
+                };
+                tags = lib.optionalString (old.tags or [ ] != [ ]) (
+                  "-tags=" + lib.concatStringsSep "," old.tags
+                );
+              };
+            in
+            lib.optionalAttrs (buildCache && vendorHash != null) {
+              postConfigure = (old.postConfigure or "") + ''
+                mkdir -p "$GOCACHE"
+                cp -r --no-preserve=mode ${cache}/. "$GOCACHE"/
+              '';
+            };
+
           # One package per target: the native builder retargeted (nixpkgs overwrites
           # env.GOOS given as an argument), sharing the native package's goModules.
           cross =
@@ -81,34 +142,35 @@
             let
               goos = builtins.elemAt (lib.splitString "/" target) 0;
               goarch = builtins.elemAt (lib.splitString "/" target) 1;
+              retargeted = native.overrideAttrs (old: {
+                pname = "${pname}-${goos}-${goarch}";
+                inherit (native) goModules;
+                subPackages = builtins.filter (
+                  p: !builtins.elem p (nativeOnly ++ (unbuildable.${target} or [ ]))
+                ) subPackages;
+                env = old.env // {
+                  GOOS = goos;
+                  GOARCH = goarch;
+                  CGO_ENABLED = "0";
+                };
+                doCheck = false;
+                # Go installs cross binaries in bin/GOOS_GOARCH; wasm gets its extension, and
+                # js/wasm the wasm_exec.js of the same Go.
+                postInstall = ''
+                  if [ -d $out/bin/${goos}_${goarch} ]; then
+                    mv $out/bin/${goos}_${goarch}/* $out/bin/
+                    rmdir $out/bin/${goos}_${goarch}
+                  fi
+                ''
+                + lib.optionalString (goarch == "wasm") ''
+                  for f in $out/bin/*; do mv "$f" "$f.wasm"; done
+                ''
+                + lib.optionalString (goos == "js") ''
+                  cp ${go}/share/go/lib/wasm/wasm_exec.js ${go}/share/go/lib/wasm/wasm_exec_node.js $out/bin/
+                '';
+              });
             in
-            native.overrideAttrs (old: {
-              pname = "${pname}-${goos}-${goarch}";
-              inherit (native) goModules;
-              subPackages = builtins.filter (
-                p: !builtins.elem p (nativeOnly ++ (unbuildable.${target} or [ ]))
-              ) subPackages;
-              env = old.env // {
-                GOOS = goos;
-                GOARCH = goarch;
-                CGO_ENABLED = "0";
-              };
-              doCheck = false;
-              # Go installs cross binaries in bin/GOOS_GOARCH; wasm gets its extension, and
-              # js/wasm the wasm_exec.js of the same Go.
-              postInstall = ''
-                if [ -d $out/bin/${goos}_${goarch} ]; then
-                  mv $out/bin/${goos}_${goarch}/* $out/bin/
-                  rmdir $out/bin/${goos}_${goarch}
-                fi
-              ''
-              + lib.optionalString (goarch == "wasm") ''
-                for f in $out/bin/*; do mv "$f" "$f.wasm"; done
-              ''
-              + lib.optionalString (goos == "js") ''
-                cp ${go}/share/go/lib/wasm/wasm_exec.js ${go}/share/go/lib/wasm/wasm_exec_node.js $out/bin/
-              '';
-            });
+            retargeted.overrideAttrs withDepsCache;
 
           crossPackages = lib.listToAttrs (
             map (

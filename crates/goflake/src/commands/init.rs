@@ -108,6 +108,12 @@ pub fn run(config: &InitConfig) -> Result<()> {
         let (existing, _lock) = read_nix_locked(&path)?;
         let missing = goflake_gen::missing_values(&existing);
         if missing.is_empty() {
+            for feature in goflake_gen::missing_features(&existing) {
+                warnings.push(format!(
+                    "{} predates {feature}; `goflake init --force` writes a new flake from the project (the old file is kept as flake.nix.orig, to carry your edits over)",
+                    path.display()
+                ));
+            }
             let edits = goflake_gen::update(
                 &existing,
                 &spec,

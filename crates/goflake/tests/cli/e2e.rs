@@ -496,3 +496,125 @@ fn proxy_vendor_hashes_like_nix() {
         "GREETINGS, HOLA! 0.1.0\n"
     );
 }
+
+/// The flake attribute of a target of the with-deps fixture.
+fn withdeps_attr(target: &str) -> String {
+    format!("withdeps-{}", target.replace('/', "-"))
+}
+
+/// The output path of each target's dependency cache, read from the package's
+/// postConfigure. The output path is what decides whether Nix builds it again: its .drv path
+/// follows goModules' derivation, which changes with any edit, while the fixed-output
+/// goModules keeps its output path.
+fn cache_paths(nix: &NixEnv, dir: &Path) -> Vec<String> {
+    let attrs: Vec<String> = TARGETS
+        .iter()
+        .map(|t| format!("\"{}\"", withdeps_attr(t)))
+        .collect();
+    let mut command = nix.command();
+    command
+        .args(["eval", "--json"])
+        .args(nix.override_nixpkgs())
+        .arg(format!(
+            "path:{}#packages.{}",
+            dir.display(),
+            goflake_testkit::host_system()
+        ))
+        .args([
+            "--apply",
+            &format!("p: map (a: p.${{a}}.postConfigure) [ {} ]", attrs.join(" ")),
+        ]);
+    let json: serde_json::Value = serde_json::from_str(&run_ok(&mut command)).unwrap();
+    json.as_array()
+        .unwrap()
+        .iter()
+        .map(|script| {
+            let script = script.as_str().unwrap();
+            let caches: Vec<&str> = script
+                .split_whitespace()
+                .filter(|w| w.contains("-deps-cache"))
+                .collect();
+            assert_eq!(caches.len(), 1, "one cache per target: {script}");
+            caches[0].trim_end_matches("/.").to_owned()
+        })
+        .collect()
+}
+
+/// The per-target dependency cache (`buildCache = true;`): every target's binary is bit for
+/// bit the one built without it, a source edit reuses the caches, and a dependency bump
+/// rebuilds them.
+#[test]
+fn the_dependency_cache_changes_no_binary_and_only_dependencies_rebuild_it() {
+    let test = "e2e::the_dependency_cache_changes_no_binary";
+    let (Some(nix), Some(go)) = (NixEnv::new(test), require_tool(test, "go")) else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+    let cache = temp.path().join("cache");
+    let dir = temp.path().join("withdeps");
+    prepare_project(&go, &proxy, &cache, "with-deps", &dir);
+    let flake_file = dir.join("flake.nix");
+    let goflake = |args: &[&str]| {
+        let out = goflake_with(&proxy, &cache, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    let targets = TARGETS.join(",");
+    goflake(&[
+        "init",
+        "--no-verify-targets",
+        "--targets",
+        &targets,
+        s(&dir),
+    ]);
+    goflake(&["vendor-hash", "--write", s(&dir)]);
+    let text = std::fs::read_to_string(&flake_file).unwrap();
+    assert!(text.contains("buildCache = true;"), "{text}");
+
+    let attrs: Vec<String> = TARGETS.iter().map(|t| withdeps_attr(t)).collect();
+    let with_cache = nix_build(&nix, &dir, &attrs, &proxy);
+    let caches = cache_paths(&nix, &dir);
+    goflake(&["set", "--expr", s(&flake_file), "buildCache", "false"]);
+    let without = nix_build(&nix, &dir, &attrs, &proxy);
+    let binaries = |out: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(out.join("bin"))
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read(e.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    for ((target, a), b) in TARGETS.iter().zip(&with_cache).zip(&without) {
+        assert_ne!(a, b, "{target}: two derivations");
+        assert!(
+            binaries(a) == binaries(b),
+            "{target}: the binary built with the cache differs from the one built without"
+        );
+    }
+
+    // An edit of the project's code keeps every cache; a dependency bump replaces them all.
+    goflake(&["set", "--expr", s(&flake_file), "buildCache", "true"]);
+    let main = dir.join("main.go");
+    let code = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, format!("{code}\n// An edit.\n")).unwrap();
+    assert_eq!(
+        cache_paths(&nix, &dir),
+        caches,
+        "a source edit kept the caches"
+    );
+    run_ok(
+        proxy
+            .go(&go, &cache)
+            .args(["get", "example.com/extra@v0.1.0"])
+            .current_dir(&dir),
+    );
+    goflake(&["vendor-hash", "--write", s(&dir)]);
+    let bumped = cache_paths(&nix, &dir);
+    for (target, (old, new)) in TARGETS.iter().zip(caches.iter().zip(&bumped)) {
+        assert_ne!(old, new, "{target}: a new dependency rebuilds the cache");
+    }
+}
