@@ -44,7 +44,12 @@ pub fn run(config: &CheckConfig) -> Result<()> {
         .iter()
         .filter_map(|t| Target::parse(t))
         .collect();
-    let go_set = super::nixpkgs_go::for_flake(&info.dir, &info.file, &mut notes);
+    let ask = if config.no_nix {
+        super::nixpkgs_go::AskNix::CacheOnly
+    } else {
+        super::nixpkgs_go::AskNix::Yes
+    };
+    let go_set = super::nixpkgs_go::for_flake(&info.dir, &info.file, ask, &mut notes);
     problems.extend(systems_problem(&info.file));
     match super::project::load(super::project::Request {
         dir: &located.module_dir,

@@ -67,6 +67,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
         &config.dir,
         &nixpkgs_url,
         pinned.as_deref() == Some(nixpkgs_url.as_str()),
+        super::nixpkgs_go::AskNix::Yes,
         &mut notes,
     );
     let nixpkgs_changed =

@@ -7,6 +7,14 @@ use std::path::{Path, PathBuf};
 use goflake_gen::GoSet;
 use goflake_gen::nixpkgs::table_go_set;
 
+/// Whether goflake may run Nix to learn what the locked nixpkgs has (`check --no-nix`
+/// promises no Nix: a cached answer is used, else the table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AskNix {
+    Yes,
+    CacheOnly,
+}
+
 /// The Go releases for a flake in `flake_dir` that pins `url`. The lock is used only when
 /// `lock_matches_url` (the URL is the one the lock was made for); notes say when Nix could
 /// not be asked.
@@ -14,6 +22,7 @@ pub fn go_set(
     flake_dir: &Path,
     url: &str,
     lock_matches_url: bool,
+    ask: AskNix,
     notes: &mut Vec<String>,
 ) -> GoSet {
     let table = table_go_set(url);
@@ -32,7 +41,7 @@ pub fn go_set(
     if let Some(set) = cache.as_deref().and_then(read_cached) {
         return set;
     }
-    if goflake_runner::which("nix").is_none() {
+    if ask == AskNix::CacheOnly || goflake_runner::which("nix").is_none() {
         return table;
     }
     match goflake_runner::nix::nixpkgs_go(&locked.to_string()) {
@@ -82,10 +91,11 @@ pub fn pinned_url(file: &goflake_syntax::SourceFile) -> Option<String> {
 pub fn for_flake(
     flake_dir: &Path,
     file: &goflake_syntax::SourceFile,
+    ask: AskNix,
     notes: &mut Vec<String>,
 ) -> GoSet {
     let url = pinned_url(file).unwrap_or_else(|| goflake_gen::DEFAULT_NIXPKGS.to_owned());
-    go_set(flake_dir, &url, true, notes)
+    go_set(flake_dir, &url, true, ask, notes)
 }
 
 /// The `locked` attributes of the root's `nixpkgs` input in a flake.lock.

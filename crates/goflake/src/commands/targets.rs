@@ -62,7 +62,12 @@ fn refuse_targets_that_do_not_compile(
         ignore_goreleaser: true,
         targets: Some(targets),
         go_attr: goflake_gen::read_string(file, "goAttr"),
-        go_set: &super::nixpkgs_go::for_flake(dir, file, &mut Vec::new()),
+        go_set: &super::nixpkgs_go::for_flake(
+            dir,
+            file,
+            super::nixpkgs_go::AskNix::Yes,
+            &mut Vec::new(),
+        ),
     })?;
     if let TargetCheck::Unverified { reason } = &project.target_check {
         eprintln!("warning: the new targets were not compiled: {reason}");
