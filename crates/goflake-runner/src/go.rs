@@ -145,48 +145,6 @@ pub fn remove_stale_scratch(dir: &Path) {
     }
 }
 
-/// The files git tracks below `root` (relative to it), or `None` when `root` is not in a git
-/// work tree (or git is missing).
-fn tracked_files(root: &Path) -> Option<Vec<PathBuf>> {
-    let git = crate::which("git")?;
-    let output = Command::new(git)
-        .args(["ls-files", "-z", "--cached", "--", "."])
-        .current_dir(root)
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    Some(
-        output
-            .stdout
-            .split(|b| *b == 0)
-            .filter(|p| !p.is_empty())
-            .map(|p| PathBuf::from(String::from_utf8_lossy(p).into_owned()))
-            .collect(),
-    )
-}
-
-/// Copies the tracked files (as they are in the work tree, as Nix reads a dirty git flake).
-fn copy_tracked(root: &Path, files: &[PathBuf], to: &Path) -> std::io::Result<()> {
-    for file in files {
-        let from = root.join(file);
-        let target = to.join(file);
-        let Ok(meta) = std::fs::symlink_metadata(&from) else {
-            continue; // deleted in the work tree: Nix does not see it either
-        };
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        if meta.file_type().is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(&from)?, &target)?;
-        } else if meta.is_file() {
-            std::fs::copy(&from, &target)?;
-        }
-    }
-    Ok(())
-}
-
 /// The go.work Go would use for `dir` inside a source tree `root`: the nearest one in `dir`
 /// or a parent, not above `root` (goModules' sandbox has nothing above the source).
 fn workspace_file(root: &Path, dir: &Path) -> Option<PathBuf> {
@@ -203,15 +161,12 @@ fn vendor_hash_in(
     proxy_vendor: bool,
 ) -> Result<Vendored, GoError> {
     let copy = temp.join("source");
-    let copied = match source
+    let tracked = source
         .tracked_only
-        .then(|| tracked_files(source.root))
-        .flatten()
-    {
-        Some(files) => copy_tracked(source.root, &files, &copy),
-        None => crate::copy_source(source.root, &copy),
-    };
-    copied.map_err(|e| GoError::Io(format!("cannot copy the source: {e}")))?;
+        .then(|| crate::tracked_files(source.root))
+        .flatten();
+    crate::copy_source(source.root, &copy, tracked.as_ref())
+        .map_err(|e| GoError::Io(format!("cannot copy the source: {e}")))?;
     let module = copy.join(source.mod_root);
     let module_dir = source.root.join(source.mod_root);
     if !module.join("go.mod").is_file() {

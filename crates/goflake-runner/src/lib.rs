@@ -6,6 +6,7 @@ pub mod compile;
 pub mod go;
 pub mod nix;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Finds a program on PATH.
@@ -25,34 +26,57 @@ fn is_executable(path: &Path) -> bool {
 /// Copies a source tree (files, directories, symlinks as symlinks) as the generated flake's
 /// source filter sees it: without the top-level `.git` and `result*` links, and without
 /// release directories goflake wrote (they hold `.goflake-dist`); a nested package named
-/// `result` or `dist` stays. A FIFO, socket or device is an error naming it (as `nix hash
-/// path` refuses them), never a hang.
-pub fn copy_source(from: &Path, to: &Path) -> std::io::Result<()> {
-    copy_source_below(from, to, true)
+/// `result` or `dist` stays. With `tracked` (paths relative to `from`, as [`tracked_files`]
+/// lists them), only those files: a git flake's source. A FIFO, socket or device is an
+/// error naming it (as `nix hash path` refuses them), never a hang.
+pub fn copy_source(
+    from: &Path,
+    to: &Path,
+    tracked: Option<&BTreeSet<PathBuf>>,
+) -> std::io::Result<()> {
+    copy_source_below(from, to, Path::new(""), tracked)
 }
 
-fn copy_source_below(from: &Path, to: &Path, top_level: bool) -> std::io::Result<()> {
+fn copy_source_below(
+    from: &Path,
+    to: &Path,
+    relative: &Path,
+    tracked: Option<&BTreeSet<PathBuf>>,
+) -> std::io::Result<()> {
     let named = |path: &Path, err: std::io::Error| {
         std::io::Error::new(err.kind(), format!("{}: {err}", path.display()))
     };
     std::fs::create_dir_all(to).map_err(|e| named(to, e))?;
+    let top_level = relative.as_os_str().is_empty();
     for entry in std::fs::read_dir(from).map_err(|e| named(from, e))? {
         let entry = entry.map_err(|e| named(from, e))?;
         let name = entry.file_name();
         let name_text = name.to_string_lossy();
         let source = entry.path();
         let target = to.join(&name);
+        let entry_relative = relative.join(&name);
         let file_type = entry.file_type().map_err(|e| named(&source, e))?;
         let result_link = file_type.is_symlink() && name_text.starts_with("result");
         let release = file_type.is_dir() && source.join(goflake_artifacts::DIST_MARKER).exists();
-        if top_level && (name_text == ".git" || result_link) || release {
+        // A directory is entered when git tracks something below it.
+        let untracked = tracked.is_some_and(|tracked| {
+            if file_type.is_dir() {
+                !tracked
+                    .range(entry_relative.clone()..)
+                    .next()
+                    .is_some_and(|first| first.starts_with(&entry_relative))
+            } else {
+                !tracked.contains(&entry_relative)
+            }
+        });
+        if top_level && (name_text == ".git" || result_link) || release || untracked {
             continue;
         }
         if file_type.is_symlink() {
             let link = std::fs::read_link(&source).map_err(|e| named(&source, e))?;
             std::os::unix::fs::symlink(link, &target).map_err(|e| named(&target, e))?;
         } else if file_type.is_dir() {
-            copy_source_below(&source, &target, false)?;
+            copy_source_below(&source, &target, &entry_relative, tracked)?;
         } else if file_type.is_file() {
             std::fs::copy(&source, &target).map_err(|e| named(&source, e))?;
         } else {
@@ -126,9 +150,24 @@ fn url_path(path: &Path) -> String {
 /// Files in a git work tree that git does not track (flakes cannot see them), relative to
 /// `dir`; `None` when `dir` is not in a git work tree or git is missing.
 pub fn untracked_files(dir: &Path) -> Option<Vec<String>> {
+    git_ls_files(dir, &["--others", "--exclude-standard"])
+}
+
+/// The files git tracks below `dir` (relative to it): a git flake's source. `None` when
+/// `dir` is not in a git work tree or git is missing.
+pub fn tracked_files(dir: &Path) -> Option<BTreeSet<PathBuf>> {
+    let files = git_ls_files(dir, &["--cached"])?;
+    Some(files.into_iter().map(PathBuf::from).collect())
+}
+
+/// `git ls-files -z OPTIONS -- .` in `dir`, as paths relative to it.
+fn git_ls_files(dir: &Path, options: &[&str]) -> Option<Vec<String>> {
     let git = which("git")?;
     let output = std::process::Command::new(git)
-        .args(["ls-files", "--others", "--exclude-standard", "--", "."])
+        .arg("ls-files")
+        .arg("-z")
+        .args(options)
+        .args(["--", "."])
         .current_dir(dir)
         .output()
         .ok()?;
@@ -136,9 +175,11 @@ pub fn untracked_files(dir: &Path) -> Option<Vec<String>> {
         return None;
     }
     Some(
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .map(str::to_owned)
+        output
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| String::from_utf8_lossy(p).into_owned())
             .collect(),
     )
 }
@@ -159,6 +200,25 @@ pub fn run_node(args: &[std::ffi::OsString]) -> std::io::Result<bool> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+    use std::path::PathBuf;
+
+    #[test]
+    fn a_tracked_copy_holds_only_tracked_files() {
+        let temp = tempfile::tempdir().unwrap();
+        let from = temp.path().join("from");
+        for file in ["a.go", "scratch.go", "sub/b.go", "other/d.go"] {
+            let path = from.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "package x\n").unwrap();
+        }
+        let tracked: BTreeSet<PathBuf> = ["a.go", "sub/b.go"].iter().map(PathBuf::from).collect();
+        let to = temp.path().join("to");
+        super::copy_source(&from, &to, Some(&tracked)).unwrap();
+        assert!(to.join("a.go").is_file() && to.join("sub/b.go").is_file());
+        assert!(!to.join("scratch.go").exists() && !to.join("other").exists());
+    }
+
     #[test]
     fn copying_a_source_names_what_it_cannot_copy() {
         let temp = tempfile::tempdir().unwrap();
@@ -171,7 +231,7 @@ mod tests {
             .status()
             .unwrap();
         assert!(made.success());
-        let err = super::copy_source(&from, &temp.path().join("to")).unwrap_err();
+        let err = super::copy_source(&from, &temp.path().join("to"), None).unwrap_err();
         assert!(
             err.to_string()
                 .starts_with(&format!("{}: not a regular file", fifo.display())),
