@@ -48,6 +48,8 @@ pub struct Located {
     pub module_dir: PathBuf,
     /// The directory the package's `src` names (modRoot is relative to it).
     pub source_root: PathBuf,
+    /// Git tracks the file, so the flake is a git flake: its source is the tracked files.
+    pub git_tracked: bool,
     /// The directory of the file (for a flake: the flake).
     pub file_dir: PathBuf,
     pub mod_root: String,
@@ -124,6 +126,7 @@ pub fn locate(dir: &Path, file: Option<&Path>, attr: Option<&str>) -> Result<Loc
         // `dir/./` → `dir`: paths in messages read as the user wrote them.
         module_dir: source_root.join(&mod_root).components().collect(),
         source_root,
+        git_tracked: goflake_runner::is_tracked(&path),
         file_dir: base,
         file: source,
         path,
@@ -184,84 +187,89 @@ fn failure(err: impl std::fmt::Display) -> anyhow::Error {
     Failure::problem(format!("error: {err}\n"))
 }
 
-/// The hash computed here: `None` means `vendorHash = null`. The source is what Nix would
-/// see (the tracked files when the flake is tracked by git), modRoot inside it, and the Go
-/// is the flake's `goAttr` release when it differs from the `go` here (fetched by `go`).
+/// A hash computed here: `hash` `None` means `vendorHash = null`; `go` is the Go release
+/// that computed it (none when `vendor/` is committed and nothing ran).
+struct LocalHash {
+    hash: Option<Sha256>,
+    go: Option<String>,
+}
+
+/// The hash computed here. The source is what Nix would see (the tracked files when the
+/// flake is tracked by git), modRoot inside it, and the Go is the flake's `goAttr` release
+/// when it differs from the `go` here (fetched by `go`).
 fn local_vendored(
     located: &Located,
     warnings: &mut Vec<String>,
-    used_go: &mut Option<String>,
-) -> Result<Option<Sha256>, goflake_runner::go::GoError> {
+) -> Result<LocalHash, goflake_runner::go::GoError> {
+    use goflake_runner::compile::Toolchain;
     if located.module_dir.join("vendor/modules.txt").is_file() {
-        return Ok(None);
+        return Ok(LocalHash {
+            hash: None,
+            go: None,
+        });
     }
-    let toolchain = flake_toolchain(located, warnings);
+    let toolchain = flake_toolchain(located, warnings)?;
     if located.proxy_vendor {
         warnings.push(
             "proxyVendor hashes the module download cache, which depends on more than go.sum: the Go release (its layout) and the module proxy (a mirror may add or omit fields in .info files). Nix's goModules downloads through the proxy of the machine that builds it; `--method nix` computes the hash as it does".into(),
         );
     }
-    let source = goflake_runner::go::VendorSource {
-        root: &located.source_root,
-        mod_root: &located.mod_root,
-        tracked_only: goflake_runner::is_tracked(&located.path),
-        toolchain: &toolchain,
+    let vendor = |toolchain: &Toolchain| {
+        let source = goflake_runner::go::VendorSource {
+            root: &located.source_root,
+            mod_root: &located.mod_root,
+            tracked_only: located.git_tracked,
+            toolchain: toolchain.gotoolchain(),
+        };
+        goflake_runner::go::vendor_hash(&source, located.proxy_vendor)
     };
-    let vendored = match goflake_runner::go::vendor_hash(&source, located.proxy_vendor) {
+    let (vendored, used) = match vendor(&toolchain) {
         // The flake's Go could not be fetched (offline, no proxy): the Go here, said so.
         Err(goflake_runner::go::GoError::Failed { message, .. })
-            if toolchain != "local"
-                && message.contains(toolchain.as_str())
+            if toolchain.gotoolchain() != "local"
+                && message.contains(toolchain.gotoolchain())
                 && message.contains("download") =>
         {
             warnings.push(format!(
-                "the flake's Go ({toolchain}) could not be fetched, so the Go here computed the hash: vendor/modules.txt may differ; `--method nix` computes it with the flake's Go"
+                "the flake's Go ({}) could not be fetched, so the Go here computed the hash: vendor/modules.txt may differ; `--method nix` computes it with the flake's Go",
+                toolchain.gotoolchain()
             ));
-            let local = goflake_runner::go::VendorSource {
-                toolchain: "local",
-                ..source
-            };
-            let vendored = goflake_runner::go::vendor_hash(&local, located.proxy_vendor)?;
-            *used_go = goflake_runner::go::version().ok().map(|v| format!("go{v}"));
-            vendored
+            let host = Toolchain::host()?;
+            (vendor(&host)?, host)
         }
-        other => {
-            let vendored = other?;
-            *used_go = if toolchain == "local" {
-                goflake_runner::go::version().ok().map(|v| format!("go{v}"))
-            } else {
-                Some(toolchain.clone())
-            };
-            vendored
-        }
+        other => (other?, toolchain),
     };
-    match vendored {
-        Vendored::Nothing => Ok(None),
-        Vendored::Hash(hash) => Ok(Some(hash)),
-    }
+    Ok(LocalHash {
+        hash: match vendored {
+            Vendored::Nothing => None,
+            Vendored::Hash(hash) => Some(hash),
+        },
+        go: Some(format!("go{}", used.version)),
+    })
 }
 
-/// GOTOOLCHAIN for the Go the flake builds with: `local` when the `go` here is that minor
-/// (or the file names no goAttr), else that release, which `go` fetches. When it cannot be
-/// fetched, the `go` here is used and a warning says the hash may differ.
-fn flake_toolchain(located: &Located, warnings: &mut Vec<String>) -> String {
-    let Some(attr) = goflake_gen::read_string(&located.file, "goAttr") else {
-        return "local".to_owned();
+/// The Go release the flake builds with: the `go` here when it is that minor (or the file
+/// names no goAttr), else that release, which `go` fetches. When no release of that minor
+/// can be found, the `go` here, and a warning says the hash may differ.
+fn flake_toolchain(
+    located: &Located,
+    warnings: &mut Vec<String>,
+) -> Result<goflake_runner::compile::Toolchain, goflake_runner::go::GoError> {
+    use goflake_runner::compile::{Toolchain, toolchain_for};
+    let Some((attr, minor)) = goflake_gen::read_string(&located.file, "goAttr")
+        .and_then(|attr| Some((attr.clone(), goflake_gen::go_minor(&attr)?)))
+    else {
+        return Toolchain::host();
     };
-    let Some(minor) = goflake_gen::go_minor(&attr) else {
-        return "local".to_owned();
-    };
-    match goflake_runner::compile::toolchain_for(minor) {
-        Ok(toolchain) => toolchain.gotoolchain().to_owned(),
-        Err(err) => {
-            let here = goflake_runner::go::version().unwrap_or_else(|_| "?".into());
-            warnings.push(format!(
-                "the flake builds with {attr}, the Go here is {here}, and Go 1.{minor} could not be fetched ({}): vendor/modules.txt may differ; `--method nix` computes the hash with the flake's Go",
-                err.to_string().lines().next().unwrap_or_default()
-            ));
-            "local".to_owned()
-        }
-    }
+    toolchain_for(minor).or_else(|err| {
+        let host = Toolchain::host()?;
+        warnings.push(format!(
+            "the flake builds with {attr}, the Go here is {}, and Go 1.{minor} could not be fetched ({}): vendor/modules.txt may differ; `--method nix` computes the hash with the flake's Go",
+            host.version,
+            err.to_string().lines().next().unwrap_or_default()
+        ));
+        Ok(host)
+    })
 }
 
 pub fn run(config: &VendorHashConfig) -> Result<()> {
@@ -293,7 +301,8 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         };
         // Pure evaluation first: the flake as it is, with the user's --override-input. A flake
         // git tracks is a git flake (its source: the tracked files), as `nix build` sees it.
-        let flake_ref = goflake_runner::is_tracked(&located.path)
+        let flake_ref = located
+            .git_tracked
             .then(|| goflake_runner::git_flake_ref(&absolute))
             .flatten()
             .unwrap_or_else(|| format!("path:{}", absolute.display()));
@@ -322,11 +331,17 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         })
     };
     let mut used_go = None;
+    let mut compute_local = |warnings: &mut Vec<String>| {
+        local_vendored(&located, warnings).map(|computed| {
+            used_go = computed.go;
+            computed.hash
+        })
+    };
     let (computed, method_name) = match method {
         // A go.work above modRoot: only the package knows whether it sets env.GOWORK (the
         // fix goflake offers), so when Nix is here and no method was asked for, Nix decides.
         HashMethod::Local if config.method.is_none() && nix_here => {
-            match local_vendored(&located, &mut warnings, &mut used_go) {
+            match compute_local(&mut warnings) {
                 Err(err @ goflake_runner::go::GoError::WorkspaceInSource { .. }) => {
                     warnings.push(format!("{err}; asking Nix instead"));
                     (nix_hash()?, "nix")
@@ -334,13 +349,10 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
                 other => (other.map_err(failure)?, "local"),
             }
         }
-        HashMethod::Local => (
-            local_vendored(&located, &mut warnings, &mut used_go).map_err(failure)?,
-            "local",
-        ),
+        HashMethod::Local => (compute_local(&mut warnings).map_err(failure)?, "local"),
         HashMethod::Nix => (nix_hash()?, "nix"),
         HashMethod::Auto => {
-            let local = local_vendored(&located, &mut warnings, &mut used_go).map_err(failure)?;
+            let local = compute_local(&mut warnings).map_err(failure)?;
             if config.verify {
                 let nix = nix_hash()?;
                 if nix != local {
@@ -381,7 +393,7 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         let report = Report {
             vendor_hash: computed.map(|h| h.sri()),
             method: method_name,
-            go: used_go.filter(|_| method_name != "nix"),
+            go: used_go,
             file: located.path.display().to_string(),
             stale,
             written,
