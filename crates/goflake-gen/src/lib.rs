@@ -155,16 +155,6 @@ impl SpecOptions {
             .clone()
             .unwrap_or_else(|| nixpkgs::table_go_set(self.nixpkgs_url()))
     }
-
-    /// The Go the flake builds `project` with (warnings to `warnings`).
-    pub fn choose_go(&self, project: &Project, warnings: &mut Vec<String>) -> GoChoice {
-        nixpkgs::choose_go(
-            project.gomod.go.as_deref(),
-            project.gomod.toolchain.as_deref(),
-            &self.go_set(),
-            warnings,
-        )
-    }
 }
 
 /// Checks a `goos/goarch` target against `go tool dist list`.
@@ -198,7 +188,7 @@ pub fn spec_from_project(
         });
     }
     let mut warnings = Vec::new();
-    let go_attr = options.choose_go(project, &mut warnings).attr;
+    let go_attr = nixpkgs::choose_go(&project.gomod, &options.go_set(), &mut warnings).attr;
     // The GoReleaser build of a shipped main package: how the project releases itself.
     let goreleaser_build = project.goreleaser.as_ref().and_then(|g| {
         g.builds
@@ -420,6 +410,20 @@ fn find(file: &SourceFile, name: &str) -> Result<goflake_syntax::Binding, GenErr
     goflake_syntax::find(file, &path).map_err(|e| GenError::Edit(e.to_string()))
 }
 
+/// The binding of the nixpkgs input's URL.
+fn nixpkgs_url_binding(file: &SourceFile) -> Result<goflake_syntax::Binding, GenError> {
+    goflake_syntax::find(file, &"inputs.nixpkgs.url".parse().expect("valid"))
+        .map_err(|e| GenError::Edit(e.to_string()))
+}
+
+/// The nixpkgs URL a flake pins (`inputs.nixpkgs.url`), when it is a string.
+pub fn read_nixpkgs_url(file: &SourceFile) -> Option<String> {
+    match goflake_syntax::read_literal(file, &nixpkgs_url_binding(file).ok()?) {
+        Ok(Literal::String(url)) => Some(url),
+        _ => None,
+    }
+}
+
 fn edit_err(e: edit::EditError) -> GenError {
     GenError::Edit(e.to_string())
 }
@@ -431,8 +435,7 @@ pub fn render(spec: &FlakeSpec) -> Result<String, GenError> {
     let description = goflake_syntax::find(&template, &"description".parse().expect("valid"))
         .map_err(|e| GenError::Edit(e.to_string()))?;
     edits.extend(edit::set_string(&template, &description, &spec.description).map_err(edit_err)?);
-    let url = goflake_syntax::find(&template, &"inputs.nixpkgs.url".parse().expect("valid"))
-        .map_err(|e| GenError::Edit(e.to_string()))?;
+    let url = nixpkgs_url_binding(&template)?;
     edits.extend(edit::set_string(&template, &url, &spec.nixpkgs_url).map_err(edit_err)?);
     for (name, value) in [
         ("pname", &spec.pname),
@@ -585,11 +588,6 @@ pub fn read_string(file: &SourceFile, name: &str) -> Option<String> {
     }
 }
 
-/// The edits that bring an existing goflake flake in line with `spec`, changing only what
-/// must change: the Go attribute when it is older than go.mod needs, main packages that
-/// appeared or disappeared, cgo binaries for `nativeOnly`, the version when it comes from a
-/// newer git tag, and the targets only when the user gave `--targets` (else only targets no
-/// binary can build are removed). Everything else is the user's.
 /// What the user asked of an update, beyond what the project says.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UpdateRequest {
@@ -601,6 +599,11 @@ pub struct UpdateRequest {
     pub nixpkgs_given: bool,
 }
 
+/// The edits that bring an existing goflake flake in line with `spec`, changing only what
+/// must change: the Go attribute when it is older than go.mod needs, main packages that
+/// appeared or disappeared, cgo binaries for `nativeOnly`, the version when it comes from a
+/// newer git tag, and the targets only when the user gave `--targets` (else only targets no
+/// binary can build are removed). Everything else is the user's.
 pub fn update(
     file: &SourceFile,
     spec: &FlakeSpec,
@@ -620,8 +623,7 @@ pub fn update(
     }
     let mut edits = Vec::new();
     if nixpkgs_given {
-        let url = goflake_syntax::find(file, &"inputs.nixpkgs.url".parse().expect("valid"))
-            .map_err(|e| GenError::Edit(e.to_string()))?;
+        let url = nixpkgs_url_binding(file)?;
         edits.extend(edit::set_string(file, &url, &spec.nixpkgs_url).map_err(edit_err)?);
         // The systems list, when it is a list of strings (a user's own expression stays).
         if let Ok(systems) = read_list(file, "systems")

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use goflake_gomod::GoMod;
 use serde::Serialize;
 
 /// The Go releases of a nixpkgs revision: minor → version (`"1.26.8"`; empty when only the
@@ -186,12 +187,9 @@ impl MissingGo {
 /// The oldest Go of `set` not older than go.mod's go line (nixpkgs builds with
 /// GOTOOLCHAIN=local, so an older one fails, and a newer one than needed changes nothing but
 /// the compiler). Warnings go to `warnings`.
-pub fn choose_go(
-    go_line: Option<&str>,
-    toolchain: Option<&str>,
-    set: &GoSet,
-    warnings: &mut Vec<String>,
-) -> GoChoice {
+pub fn choose_go(gomod: &GoMod, set: &GoSet, warnings: &mut Vec<String>) -> GoChoice {
+    let go_line = gomod.go.as_deref();
+    let toolchain = gomod.toolchain.as_deref();
     let oldest = *set.minors.keys().next().unwrap_or(&set.default_minor);
     let newest = *set.minors.keys().next_back().unwrap_or(&set.default_minor);
     let required = go_line.and_then(goflake_gomod::modfile::parse_go_version);
@@ -294,8 +292,14 @@ mod tests {
         let mut w = Vec::new();
         let stable = table_go_set("github:NixOS/nixpkgs/nixos-26.05");
         let unstable = table_go_set("github:NixOS/nixpkgs/nixos-unstable");
-        let pick =
-            |line: &str, set: &GoSet, w: &mut Vec<String>| choose_go(Some(line), None, set, w);
+        let pick = |line: &str, set: &GoSet, w: &mut Vec<String>| {
+            let gomod = GoMod {
+                module: "example.com/m".into(),
+                go: Some(line.into()),
+                ..GoMod::default()
+            };
+            choose_go(&gomod, set, w)
+        };
         assert_eq!(pick("1.22", &stable, &mut w).attr, "go_1_25");
         assert_eq!(pick("1.22", &stable, &mut w).builder, "buildGo125Module");
         assert_eq!(pick("1.26.2", &stable, &mut w).builder, "buildGoModule");

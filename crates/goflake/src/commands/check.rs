@@ -142,13 +142,7 @@ fn go_problem(
     go_set: &goflake_gen::GoSet,
 ) -> Option<String> {
     let go_line = project.gomod.go.as_deref();
-    let mut warnings = Vec::new();
-    let wanted = goflake_gen::nixpkgs::choose_go(
-        go_line,
-        project.gomod.toolchain.as_deref(),
-        go_set,
-        &mut warnings,
-    );
+    let wanted = goflake_gen::nixpkgs::choose_go(&project.gomod, go_set, &mut Vec::new());
     let have = goflake_gen::go_minor(attr)?;
     let pinned = go_set.branch.as_deref().unwrap_or("the pinned nixpkgs");
     if let Some(missing) = &wanted.missing {
@@ -173,7 +167,7 @@ fn go_problem(
 /// Systems the flake lists that its pinned release no longer supports (x86_64-darwin after
 /// nixos-26.05), in one line.
 fn systems_problem(file: &goflake_syntax::SourceFile) -> Option<String> {
-    let url = super::nixpkgs_go::pinned_url(file)?;
+    let url = goflake_gen::read_nixpkgs_url(file)?;
     let listed = goflake_gen::read_list(file, "systems").ok()?;
     let supported = goflake_gen::nixpkgs::systems(&url);
     // Only systems goflake's table knows a release dropped; others are the user's to judge.

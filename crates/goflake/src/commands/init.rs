@@ -55,7 +55,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
     let existing_go = existing
         .as_ref()
         .and_then(|file| goflake_gen::read_string(file, "goAttr"));
-    let pinned = existing.as_ref().and_then(super::nixpkgs_go::pinned_url);
+    let pinned = existing.as_ref().and_then(goflake_gen::read_nixpkgs_url);
     let nixpkgs_url = config
         .nixpkgs
         .clone()

@@ -30,12 +30,7 @@ pub fn run(config: &InspectConfig) -> Result<()> {
         go_attr: None,
         go_set: &go_set,
     })?;
-    let go = goflake_gen::nixpkgs::choose_go(
-        project.gomod.go.as_deref(),
-        project.gomod.toolchain.as_deref(),
-        &go_set,
-        &mut project.warnings,
-    );
+    let go = goflake_gen::nixpkgs::choose_go(&project.gomod, &go_set, &mut project.warnings);
     if config.json {
         let json = serde_json::to_string_pretty(&InspectJson {
             schema: 1,

@@ -77,16 +77,6 @@ pub fn go_set(
     }
 }
 
-/// The nixpkgs URL an existing flake pins (`inputs.nixpkgs.url`), when it is a string.
-pub fn pinned_url(file: &goflake_syntax::SourceFile) -> Option<String> {
-    let path = "inputs.nixpkgs.url".parse().ok()?;
-    let binding = goflake_syntax::find(file, &path).ok()?;
-    match goflake_syntax::read_literal(file, &binding) {
-        Ok(goflake_syntax::Literal::String(url)) => Some(url),
-        _ => None,
-    }
-}
-
 /// [`go_set`] for an existing flake, by the URL it pins and its lock.
 pub fn for_flake(
     flake_dir: &Path,
@@ -94,7 +84,8 @@ pub fn for_flake(
     ask: AskNix,
     notes: &mut Vec<String>,
 ) -> GoSet {
-    let url = pinned_url(file).unwrap_or_else(|| goflake_gen::DEFAULT_NIXPKGS.to_owned());
+    let url = goflake_gen::read_nixpkgs_url(file)
+        .unwrap_or_else(|| goflake_gen::DEFAULT_NIXPKGS.to_owned());
     go_set(flake_dir, &url, true, ask, notes)
 }
 

@@ -84,13 +84,8 @@ pub fn load(request: Request<'_>) -> Result<Project> {
     if request.selection.verify_targets {
         if go_available {
             let attr = request.go_attr.unwrap_or_else(|| {
-                goflake_gen::nixpkgs::choose_go(
-                    project.gomod.go.as_deref(),
-                    project.gomod.toolchain.as_deref(),
-                    request.go_set,
-                    &mut Vec::new(),
-                )
-                .attr
+                goflake_gen::nixpkgs::choose_go(&project.gomod, request.go_set, &mut Vec::new())
+                    .attr
             });
             verify_targets(&mut project, &attr);
         } else {
