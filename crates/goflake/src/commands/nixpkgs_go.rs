@@ -125,15 +125,9 @@ fn read_cached(path: &Path) -> Option<GoSet> {
 
 /// A cache write that fails costs only a later evaluation.
 fn write_cached(path: &Path, set: &GoSet) {
-    let Ok(text) = serde_json::to_vec(set) else {
-        return;
-    };
-    if let Some(dir) = path.parent()
+    if let (Ok(text), Some(dir)) = (serde_json::to_vec(set), path.parent())
         && std::fs::create_dir_all(dir).is_ok()
     {
-        let temp = dir.join(format!(".tmp-{}", std::process::id()));
-        if std::fs::write(&temp, text).is_ok() && std::fs::rename(&temp, path).is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
+        let _ = crate::files::write_atomically(path, &text);
     }
 }
