@@ -48,15 +48,20 @@ fn flake(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("flake.nix")).unwrap()
 }
 
-/// A project whose go line needs Go 1.27, which nixos-26.05 does not have.
-fn write_go127_project(dir: &Path) {
-    std::fs::create_dir_all(dir).unwrap();
+/// A project whose go line needs Go 1.27 (which nixos-26.05 does not have), with the stderr
+/// of `goflake init` on it.
+fn go127_project(env: &Env) -> (PathBuf, String) {
+    let dir = env.root.join("newgo");
+    std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("go.mod"), "module example.com/newgo\n\ngo 1.27\n").unwrap();
     std::fs::write(
         dir.join("main.go"),
         "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"new\") }\n",
     )
     .unwrap();
+    let init = env.goflake(&dir, &["init", "--no-verify-targets"]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    (dir, stderr(&init))
 }
 
 #[test]
@@ -68,14 +73,9 @@ fn a_go_line_the_pinned_release_lacks_is_said_with_the_fix_and_the_fix_works() {
         return;
     };
     let env = Env::new();
-    let dir = env.root.join("newgo");
-    write_go127_project(&dir);
-
     // nixos-26.05 (the default pin) has Go 1.26 at newest: goflake says so and how to fix it,
     // instead of writing a goAttr the branch does not have.
-    let init = env.goflake(&dir, &["init", "--no-verify-targets"]);
-    assert!(init.status.success(), "{}", stderr(&init));
-    let text = stderr(&init);
+    let (dir, text) = go127_project(&env);
     assert!(
         text.contains("go.mod requires go 1.27, but nixos-26.05 has Go 1.26 at newest")
             && text.contains("goflake init --nixpkgs github:NixOS/nixpkgs/nixpkgs-unstable"),
@@ -140,10 +140,7 @@ fn the_lock_is_asked_before_the_table() {
         return;
     };
     let env = Env::new();
-    let dir = env.root.join("newgo");
-    write_go127_project(&dir);
-    let init = env.goflake(&dir, &["init", "--no-verify-targets"]);
-    assert!(init.status.success(), "{}", stderr(&init));
+    let (dir, _) = go127_project(&env);
     // The URL names nixos-26.05, but the lock holds a nixpkgs with Go 1.27 (a user who
     // locked a newer revision): goflake believes the lock.
     unstable.lock(&dir);

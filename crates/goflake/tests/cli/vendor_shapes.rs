@@ -80,6 +80,16 @@ impl Env {
         );
     }
 
+    /// A module at `dir` that needs example.com/greet, tidied against the proxy.
+    fn greeting_module(&self, dir: &Path, module: &str, go: &str) {
+        write(
+            &dir.join("go.mod"),
+            &format!("module {module}\n\ngo {go}\n\nrequire example.com/greet v1.0.0\n"),
+        );
+        write(&dir.join("main.go"), MAIN);
+        self.go(dir, &["mod", "tidy"]);
+    }
+
     fn git(&self, dir: &Path, args: &[&str]) {
         run_ok(
             Command::new("git")
@@ -134,12 +144,7 @@ fn a_go_work_above_mod_root_is_said_to_break_the_build_as_nix_does() {
         return;
     };
     let repo = env.root.join("repo");
-    write(
-        &repo.join("app/go.mod"),
-        "module example.com/app\n\ngo 1.25\n\nrequire example.com/greet v1.0.0\n",
-    );
-    write(&repo.join("app/main.go"), MAIN);
-    env.go(&repo.join("app"), &["mod", "tidy"]);
+    env.greeting_module(&repo.join("app"), "example.com/app", "1.25");
     write(&repo.join("go.work"), "go 1.25\n\nuse ./app\n");
     let init = env.goflake(&repo, &["init", "--mod-root", "app", "--no-verify-targets"]);
     assert!(init.status.success(), "{}", stderr(&init));
@@ -233,12 +238,7 @@ fn the_flakes_go_computes_the_local_hash() {
         return;
     };
     let dir = env.root.join("oldgo");
-    write(
-        &dir.join("go.mod"),
-        "module example.com/oldgo\n\ngo 1.22\n\nrequire example.com/greet v1.0.0\n",
-    );
-    write(&dir.join("main.go"), MAIN);
-    env.go(&dir, &["mod", "tidy"]);
+    env.greeting_module(&dir, "example.com/oldgo", "1.22");
     let init = env.goflake(&dir, &["init", "--no-verify-targets"]);
     assert!(init.status.success(), "{}", stderr(&init));
     // go 1.22 → go_1_25 (the oldest of nixos-26.05), while the Go here is another release.
@@ -267,12 +267,7 @@ fn the_nix_method_computes_a_first_hash_without_go() {
         return;
     };
     let dir = env.root.join("fresh");
-    write(
-        &dir.join("go.mod"),
-        "module example.com/fresh\n\ngo 1.25\n\nrequire example.com/greet v1.0.0\n",
-    );
-    write(&dir.join("main.go"), MAIN);
-    env.go(&dir, &["mod", "tidy"]);
+    env.greeting_module(&dir, "example.com/fresh", "1.25");
     let init = env.goflake(&dir, &["init", "--no-verify-targets"]);
     assert!(init.status.success(), "{}", stderr(&init));
     env.nix.lock(&dir);
@@ -318,12 +313,7 @@ fn a_killed_runs_scratch_copy_is_removed_by_the_next_run() {
     std::fs::create_dir_all(&unrelated).unwrap();
 
     let dir = env.root.join("fresh");
-    write(
-        &dir.join("go.mod"),
-        "module example.com/fresh\n\ngo 1.25\n\nrequire example.com/greet v1.0.0\n",
-    );
-    write(&dir.join("main.go"), MAIN);
-    env.go(&dir, &["mod", "tidy"]);
+    env.greeting_module(&dir, "example.com/fresh", "1.25");
     assert!(
         env.goflake(&dir, &["init", "--no-verify-targets"])
             .status
