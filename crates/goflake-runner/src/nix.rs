@@ -32,6 +32,54 @@ pub fn find() -> Result<PathBuf, NixError> {
     crate::which("nix").ok_or(NixError::Missing)
 }
 
+/// How many times a command that failed only because Nix's store database was busy is run.
+const STORE_BUSY_ATTEMPTS: u32 = 3;
+
+/// Whether a failed nix command failed only because its SQLite database was busy. Nix waits
+/// for the database almost everywhere, but not everywhere (NixOS/nix#15987, #3794): under
+/// contention, from parallel builds or another nix process, a command can die with nothing
+/// but this error, and the same command run again succeeds. A build failure, an evaluation
+/// error or any other `error:` line makes it a real failure, reported as it is.
+pub fn only_store_busy(stderr: &str) -> bool {
+    let mut errors = stderr
+        .lines()
+        .map(str::trim_start)
+        .filter(|line| line.starts_with("error:"))
+        .peekable();
+    errors.peek().is_some()
+        && errors.all(|line| line.contains("SQLite database '") && line.contains("' is busy"))
+}
+
+/// Runs `attempt` again (after a short pause) while it fails only because the store was busy,
+/// at most [`STORE_BUSY_ATTEMPTS`] times; `busy` says whether an outcome is that failure.
+fn retry_store_busy<T, E>(
+    pause: std::time::Duration,
+    busy: impl Fn(&T) -> bool,
+    mut attempt: impl FnMut() -> Result<T, E>,
+) -> Result<T, E> {
+    let mut tries = 1;
+    loop {
+        let outcome = attempt()?;
+        if tries == STORE_BUSY_ATTEMPTS || !busy(&outcome) {
+            return Ok(outcome);
+        }
+        std::thread::sleep(pause * tries);
+        tries += 1;
+    }
+}
+
+/// `command.output()`, run again when it failed only because the store was busy.
+pub fn output(command: &mut Command) -> std::io::Result<Output> {
+    retry_store_busy(
+        std::time::Duration::from_millis(500),
+        |output: &Output| {
+            !output.status.success()
+                && only_store_busy(&strip_ansi(&String::from_utf8_lossy(&output.stderr)))
+        },
+        || command.output(),
+    )
+}
+
 /// The Go releases of a nixpkgs revision, as Nix evaluates them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NixpkgsGo {
@@ -56,9 +104,7 @@ pub fn nixpkgs_go(locked: &str) -> Result<NixpkgsGo, NixError> {
 in
 {{ releases = builtins.listToAttrs (map (name: {{ inherit name; value = version name; }}) names); default = version "go"; }}"#
     );
-    let output = command(&nix)
-        .args(["eval", "--json", "--impure", "--expr", &expr])
-        .output()
+    let output = output(command(&nix).args(["eval", "--json", "--impure", "--expr", &expr]))
         .map_err(|e| NixError::Io(e.to_string()))?;
     if !output.status.success() {
         return Err(NixError::Failed(
@@ -113,11 +159,7 @@ pub fn go_modules_hash_pure(
         if rebuild {
             command.arg("--rebuild");
         }
-        command
-            .arg(&installable)
-            .args(extra_args)
-            .output()
-            .map_err(|e| NixError::Io(e.to_string()))
+        output(command.arg(&installable).args(extra_args)).map_err(|e| NixError::Io(e.to_string()))
     };
     for rebuild in [false, true] {
         let output = run(rebuild)?;
@@ -163,11 +205,12 @@ pub fn go_modules_hash(
         goflake_syntax::string_literal(flake_ref).map_err(|e| NixError::Io(e.to_string()))?,
         goflake_syntax::AttrPath::new(vec![attr.to_owned()])
     );
-    let output: Output = command(&nix)
-        .args(["build", "--no-link", "--impure", "--expr", &expression])
-        .args(extra_args)
-        .output()
-        .map_err(|e| NixError::Io(e.to_string()))?;
+    let output: Output = output(
+        command(&nix)
+            .args(["build", "--no-link", "--impure", "--expr", &expression])
+            .args(extra_args),
+    )
+    .map_err(|e| NixError::Io(e.to_string()))?;
     let log = String::from_utf8_lossy(&output.stderr).into_owned();
     // module.nix's goModules exits 10 with these when vendorHash must be null.
     if log.contains("vendor folder is empty") || log.contains("vendor folder exists") {
@@ -241,10 +284,6 @@ pub fn build(
     rebuild: bool,
     mut on_event: impl FnMut(BuildEvent),
 ) -> Result<BuildOutcome, NixError> {
-    use std::collections::HashMap;
-    use std::io::{BufRead, BufReader, Read};
-    use std::process::Stdio;
-
     let nix = find()?;
     let mut cmd = command(&nix);
     cmd.args([
@@ -258,6 +297,21 @@ pub fn build(
         cmd.arg("--rebuild");
     }
     cmd.args(installables).args(extra_args);
+    retry_store_busy(
+        std::time::Duration::from_millis(500),
+        |outcome: &BuildOutcome| !outcome.success && only_store_busy(&outcome.messages),
+        || build_once(&mut cmd, &mut on_event),
+    )
+}
+
+fn build_once(
+    cmd: &mut Command,
+    on_event: &mut impl FnMut(BuildEvent),
+) -> Result<BuildOutcome, NixError> {
+    use std::collections::HashMap;
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().map_err(|e| NixError::Io(e.to_string()))?;
     let mut stdout = child.stdout.take().expect("piped");
@@ -389,7 +443,7 @@ pub fn run_passthrough(args: &[String], capture_stderr: bool) -> Result<(bool, S
     let mut cmd = command(&nix);
     cmd.args(args);
     if capture_stderr {
-        let output = cmd.output().map_err(|e| NixError::Io(e.to_string()))?;
+        let output = output(&mut cmd).map_err(|e| NixError::Io(e.to_string()))?;
         return Ok((
             output.status.success(),
             strip_ansi(&String::from_utf8_lossy(&output.stderr)),
@@ -427,5 +481,48 @@ mod tests {
         assert_eq!(drv_in("no store path here"), None);
         assert_eq!(drv_in("a file named x.drv.txt in '/src/x.drvish'"), None);
         assert_eq!(strip_ansi("\u{1b}[31;1merror:\u{1b}[0m x"), "error: x");
+    }
+
+    #[test]
+    fn only_a_busy_store_is_worth_running_again() {
+        let busy = "error: SQLite database '/nix/var/nix/db/db.sqlite' is busy";
+        assert!(only_store_busy(busy));
+        assert!(only_store_busy(
+            "warning: Git tree is dirty\nerror: SQLite database '/s/db.sqlite' is busy (SQLITE_PROTOCOL)\n"
+        ));
+        // Nix's own retries print this as a warning; the command goes on.
+        assert!(!only_store_busy(
+            "warning: error: SQLite database '/s/db.sqlite' is busy"
+        ));
+        assert!(!only_store_busy(""));
+        assert!(!only_store_busy(&format!(
+            "{busy}\nerror: builder for '/nix/store/abc-x.drv' failed with exit code 1"
+        )));
+        assert!(!only_store_busy(
+            "error: attribute 'x' missing\n       at /src/flake.nix:3:5"
+        ));
+    }
+
+    #[test]
+    fn a_busy_store_is_tried_again_a_few_times_and_nothing_else_is() {
+        let pause = std::time::Duration::ZERO;
+        let runs = |outcomes: &[bool]| {
+            let mut calls = 0;
+            let last = retry_store_busy(
+                pause,
+                |busy: &bool| *busy,
+                || {
+                    calls += 1;
+                    Ok::<bool, ()>(outcomes[calls - 1])
+                },
+            )
+            .unwrap();
+            (calls, last)
+        };
+        assert_eq!(runs(&[true, false]), (2, false));
+        assert_eq!(runs(&[false]), (1, false));
+        assert_eq!(runs(&[true, true, true]), (3, true));
+        let failed = retry_store_busy(pause, |_: &bool| true, || Err::<bool, &str>("no nix"));
+        assert_eq!(failed, Err("no nix"));
     }
 }

@@ -127,9 +127,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
 
 /// Runs a command and returns its stdout, failing the test with its stderr otherwise.
 pub fn run_ok(command: &mut std::process::Command) -> String {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    let output = nix::output(command).unwrap_or_else(|e| panic!("{command:?}: {e}"));
     assert!(
         output.status.success(),
         "{command:?} failed:\n{}{}",

@@ -11,6 +11,10 @@ use crate::{require_tool, workspace_root};
 /// the host's tools).
 pub const NIX_CONFIG: &str = "experimental-features = nix-command flakes\nbuild-users-group =\nsubstituters =\nsandbox = false\n";
 
+/// `command.output()`, run again when Nix failed only because its store database was busy,
+/// as goflake itself does ([`goflake_runner::nix::output`]): parallel tests share a store.
+pub use goflake_runner::nix::output;
+
 /// A `Command` for a Nix tool with the test configuration.
 pub fn nix_command(program: &Path) -> Command {
     let mut command = Command::new(program);
@@ -82,7 +86,7 @@ impl NixEnv {
                 if let Some(dir) = crate::toolchain_cache() {
                     command.env("GOFLAKE_TOOLCHAINS", dir);
                 }
-                let output = command.output().unwrap();
+                let output = output(&mut command).unwrap();
                 assert!(
                     output.status.success(),
                     "instantiate failed: {}",
@@ -146,7 +150,7 @@ impl NixEnv {
         if let Some(url) = proxy {
             command.env("GOPROXY", url);
         }
-        command.output().expect("nix runs")
+        output(&mut command).expect("nix runs")
     }
 }
 
@@ -167,7 +171,7 @@ impl NixEnv {
             "--apply",
             &format!("p: map (a: p.${{a}}.outPath) [ {} ]", names.join(" ")),
         ]);
-        let output = command.output().expect("nix runs");
+        let output = output(&mut command).expect("nix runs");
         assert!(
             output.status.success(),
             "{}",

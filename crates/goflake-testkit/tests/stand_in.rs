@@ -20,7 +20,7 @@ fn eval_error(nix: &NixEnv, flake: &Path, attr: &str) -> String {
     let mut command = nix.command();
     command.args(["eval", "--raw"]).args(nix.override_nixpkgs());
     command.arg(format!("path:{}#{attr}.drvPath", flake.display()));
-    let output = command.output().unwrap();
+    let output = goflake_testkit::nix::output(&mut command).unwrap();
     assert!(!output.status.success(), "{attr} evaluated");
     String::from_utf8_lossy(&output.stderr).into_owned()
 }

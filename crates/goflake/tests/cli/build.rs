@@ -598,7 +598,7 @@ fn the_nix_method_is_pure_honours_override_input_and_a_branch_reads_no_secret() 
         .env("GOPROXY", env.proxy.url())
         .env("GOFLAKE_TEST_SECRET", "topsecret-env")
         .env("NIX_CONFIG", goflake_testkit::NIX_CONFIG);
-    let out = command.output().unwrap();
+    let out = goflake_testkit::nix::output(&mut command).unwrap();
     let all = format!("{}{}", stdout(&out), stderr(&out));
     assert!(
         !all.contains("topsecret"),

@@ -261,13 +261,13 @@ fn the_formatter_is_nixfmt_tree_which_nix_fmt_runs_without_paths() {
         .replace("SYSTEM", host_system()),
     )
     .unwrap();
-    let fmt = nix
-        .command()
-        .args(["fmt"])
-        .args(nix.override_nixpkgs())
-        .current_dir(&probe)
-        .output()
-        .unwrap();
+    let fmt = goflake_testkit::nix::output(
+        nix.command()
+            .args(["fmt"])
+            .args(nix.override_nixpkgs())
+            .current_dir(&probe),
+    )
+    .unwrap();
     assert!(fmt.status.success(), "{}", stderr(&fmt));
     let printed = stdout(&fmt);
     let version = run_ok(nix.command().arg("--version"));
@@ -290,13 +290,13 @@ fn the_formatter_is_nixfmt_tree_which_nix_fmt_runs_without_paths() {
         return;
     }
     std::fs::write(dir.join("extra.nix"), "{a=1;}\n").unwrap();
-    let formatted = nix
-        .command()
-        .arg("fmt")
-        .args(nix.override_nixpkgs())
-        .current_dir(&dir)
-        .output()
-        .unwrap();
+    let formatted = goflake_testkit::nix::output(
+        nix.command()
+            .arg("fmt")
+            .args(nix.override_nixpkgs())
+            .current_dir(&dir),
+    )
+    .unwrap();
     assert!(formatted.status.success(), "{}", stderr(&formatted));
     assert_ne!(
         std::fs::read_to_string(dir.join("extra.nix")).unwrap(),
