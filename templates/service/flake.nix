@@ -262,9 +262,14 @@
         };
       });
 
-      checks = forAllSystems (pkgs: {
-        default = (packagesFor pkgs).default;
-      });
+      # Every target and the release: `nix flake check` and the services that build checks
+      # (buildbot-nix) compile every target.
+      checks = forAllSystems packagesFor;
+
+      # Hydra's jobs, `packages.<system>.<name>`: every target and the release, per system.
+      hydraJobs = {
+        inherit (self) packages;
+      };
 
       # `nix fmt` formats every Nix file of the tree (current Nix passes no paths).
       formatter = forAllSystems (pkgs: pkgs.nixfmt-tree);

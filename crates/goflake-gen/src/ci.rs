@@ -216,7 +216,7 @@ impl CiSpec {
 
     fn check(&self) -> String {
         with_header(format!(
-            "name: check\n\n{}\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: vendorHash is up to date\n        run: {} vendor-hash --check --method nix --pure\n      - name: the native build with its tests\n        run: nix build -L .#default\n      - name: nix flake check\n        run: nix flake check -L\n{}",
+            "name: check\n\n{}\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: vendorHash is up to date\n        run: {} vendor-hash --check --method nix --pure\n      - name: the native build with its tests\n        run: nix build -L .#default\n      - name: every output of every system evaluates (the build workflow builds the targets)\n        run: nix flake check -L --no-build\n{}",
             Self::TRIGGERS,
             self.nix_steps(),
             self.goflake,
@@ -409,7 +409,7 @@ jobs:
             )
         };
         let body = format!(
-            "stages:\n  - check\n  - build\n  - release\n\ncheck:\n  stage: check\n{nix_setup}{cachix}  script:\n    - nix flake check -L\n    - {} vendor-hash --check --method nix --pure\n\n{build}\n# Releases build from scratch: no binary cache feeds them.\nrelease:\n  stage: release\n{nix_setup_plain}  rules:\n    - if: $CI_COMMIT_TAG =~ /^v/\n  script:\n    - nix build -L .#release\n    - cp -rL result release\n  artifacts:\n    paths:\n      - release/\n",
+            "stages:\n  - check\n  - build\n  - release\n\ncheck:\n  stage: check\n{nix_setup}{cachix}  script:\n    - nix build -L .#default\n    - nix flake check -L --no-build\n    - {} vendor-hash --check --method nix --pure\n\n{build}\n# Releases build from scratch: no binary cache feeds them.\nrelease:\n  stage: release\n{nix_setup_plain}  rules:\n    - if: $CI_COMMIT_TAG =~ /^v/\n  script:\n    - nix build -L .#release\n    - cp -rL result release\n  artifacts:\n    paths:\n      - release/\n",
             self.goflake
         );
         CiFile {
@@ -437,7 +437,9 @@ mod tests {
         let file = spec.github().remove(0);
         assert!(untouched(&file.text));
         assert!(!untouched(
-            &file.text.replace("nix flake check -L", "nix flake check")
+            &file
+                .text
+                .replace("nix flake check -L --no-build", "nix flake check")
         ));
     }
 }
