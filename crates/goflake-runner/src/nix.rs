@@ -227,10 +227,18 @@ pub fn go_modules_hash(
 /// What a running `nix build` reports, one event at a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BuildEvent {
-    /// Nix started building this derivation.
+    /// Nix started building this derivation; its builder may still wait for a build slot
+    /// (`max-jobs`).
     Started { drv: String },
+    /// The derivation's builder is running: its first log line or phase arrived.
+    Running { drv: String },
     /// Nix finished with this derivation (successfully, unless a Failed event named it).
-    Stopped { drv: String },
+    /// `last_log`: when its builder printed its last line. Nix 2.8 reports a dependency's
+    /// stop only when the whole build ends; the last line is when its builder did.
+    Stopped {
+        drv: String,
+        last_log: Option<std::time::Instant>,
+    },
     /// Nix reported this derivation's build as failed.
     Failed { drv: String },
 }
@@ -322,6 +330,8 @@ fn build_once(
     });
     let stderr = child.stderr.take().expect("piped");
     let mut builds: HashMap<u64, String> = HashMap::new();
+    let mut running = std::collections::HashSet::new();
+    let mut last_log: HashMap<u64, std::time::Instant> = HashMap::new();
     let mut log_tails: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut messages = String::new();
     for line in BufReader::new(stderr).lines() {
@@ -345,14 +355,31 @@ fn build_once(
                 }
             }
             Some("stop") => {
-                if let Some(drv) = value["id"].as_u64().and_then(|id| builds.remove(&id)) {
-                    on_event(BuildEvent::Stopped { drv });
+                if let Some(id) = value["id"].as_u64()
+                    && let Some(drv) = builds.remove(&id)
+                {
+                    on_event(BuildEvent::Stopped {
+                        drv,
+                        last_log: last_log.remove(&id),
+                    });
                 }
             }
-            // resBuildLogLine = 101: a line of a derivation's build log.
-            Some("result") if value["type"] == 101 => {
+            // resBuildLogLine = 101, resSetPhase = 104: the builder runs.
+            Some("result") if value["type"] == 101 || value["type"] == 104 => {
+                let id = value["id"].as_u64();
+                if let Some(drv) = id.and_then(|id| builds.get(&id)) {
+                    if running.insert(id) {
+                        on_event(BuildEvent::Running { drv: drv.clone() });
+                    }
+                    if let Some(id) = id {
+                        last_log.insert(id, std::time::Instant::now());
+                    }
+                }
+                if value["type"] != 101 {
+                    continue;
+                }
                 if let (Some(drv), Some(text)) = (
-                    value["id"].as_u64().and_then(|id| builds.get(&id)),
+                    id.and_then(|id| builds.get(&id)),
                     value["fields"][0].as_str(),
                 ) {
                     let tail = log_tails.entry(drv.clone()).or_default();

@@ -45,7 +45,15 @@ struct Row {
     /// The derivation Nix built (or failed to build) for this target.
     drv: Option<String>,
     state: State,
-    started: Option<Instant>,
+    /// When Nix took up the target's first derivation (its builder may wait for a slot).
+    queued: Option<Instant>,
+    /// When the builder of its first derivation (dependency cache or package) began to run.
+    running: Option<Instant>,
+    /// From the start of the run until its builder ran: goModules, other targets' builds.
+    waited: Option<Duration>,
+    /// When its package's builder printed its last line.
+    ended: Option<Instant>,
+    /// Its own build: from its builder's first line until its package's last.
     took: Option<Duration>,
     bar: Option<indicatif::ProgressBar>,
 }
@@ -54,7 +62,10 @@ struct Row {
 struct TargetReport {
     target: String,
     status: State,
+    /// The target's own build time.
     seconds: Option<f64>,
+    /// How long the target waited before its build began (goModules, a build slot).
+    waited_seconds: Option<f64>,
     size: Option<u64>,
     store_path: Option<String>,
     artifacts: Vec<String>,
@@ -83,6 +94,7 @@ enum Display {
 struct Progress {
     rows: Vec<Row>,
     display: Display,
+    began: Instant,
 }
 
 impl Progress {
@@ -111,46 +123,72 @@ impl Progress {
                     attr: info.attr(target),
                     drv: None,
                     state: State::Waiting,
-                    started: None,
+                    queued: None,
+                    running: None,
+                    waited: None,
+                    ended: None,
                     took: None,
                     bar,
                 }
             })
             .collect();
-        Progress { rows, display }
+        Progress {
+            rows,
+            display,
+            began: Instant::now(),
+        }
     }
 
+    /// Moves a row to `state`; a build's times are taken here, when it starts and ends.
     fn set(&mut self, index: usize, state: State) {
         let row = &mut self.rows[index];
         if row.state == state {
             return;
         }
-        if row.started.is_none() && state != State::Waiting {
-            row.started = Some(Instant::now());
+        let now = Instant::now();
+        if state == State::Building && row.running.is_none() {
+            row.running = Some(now);
+            row.waited = Some(now - self.began);
         }
         if matches!(state, State::Done | State::Failed) {
-            row.took = row.started.map(|s| s.elapsed());
+            let end = row.ended.unwrap_or(now);
+            row.took = row
+                .running
+                .or(row.queued)
+                .map(|since| end.saturating_duration_since(since));
         }
         row.state = state;
+        let seconds = |d: Option<Duration>| d.map(|d| format!("{:.1}s", d.as_secs_f64()));
         match (&self.display, &row.bar) {
             (Display::Bars(_), Some(bar)) => {
                 bar.set_message(state.word());
+                if state == State::Building {
+                    // The bar's clock shows the target's own build from here on.
+                    bar.reset_elapsed();
+                }
                 if matches!(state, State::Done | State::Failed) {
                     bar.finish();
                 }
             }
             (Display::Lines, _) => {
-                let took = row
-                    .took
-                    .map(|t| format!(" ({:.1}s)", t.as_secs_f64()))
-                    .unwrap_or_default();
-                eprintln!("[{}] {}{took}", row.target, state.word());
+                let detail = match state {
+                    State::Building => seconds(row.waited).map(|w| format!(" (after {w} waiting)")),
+                    State::Done | State::Failed => seconds(row.took).map(|t| format!(" ({t})")),
+                    _ => None,
+                };
+                eprintln!(
+                    "[{}] {}{}",
+                    row.target,
+                    state.word(),
+                    detail.unwrap_or_default()
+                );
             }
             _ => {}
         }
     }
 
-    /// The row a derivation belongs to: `/nix/store/<hash>-<pname>-<goos>-<goarch>-<version>.drv`.
+    /// The row a derivation belongs to: `/nix/store/<hash>-<pname>-<goos>-<goarch>-<version>.drv`
+    /// (the package) or `…-<goos>-<goarch>-deps-cache.drv` (its dependency cache).
     fn row_of(&self, drv: &str) -> Option<usize> {
         let name = drv_name(drv);
         self.rows
@@ -169,14 +207,25 @@ impl Progress {
             }
             BuildEvent::Started { drv } => {
                 if let Some(index) = self.row_of(&drv) {
-                    self.rows[index].drv = Some(drv);
+                    let row = &mut self.rows[index];
+                    row.queued.get_or_insert_with(Instant::now);
+                    if !is_deps_cache(&drv) {
+                        row.drv = Some(drv);
+                    }
+                }
+            }
+            BuildEvent::Running { drv } => {
+                if let Some(index) = self.row_of(&drv) {
                     self.set(index, State::Building);
                 }
             }
-            BuildEvent::Stopped { drv } => {
+            // A target is done when its package is, not its dependency cache.
+            BuildEvent::Stopped { drv, last_log } => {
                 if let Some(index) = self.row_of(&drv)
+                    && !is_deps_cache(&drv)
                     && self.rows[index].state != State::Failed
                 {
+                    self.rows[index].ended = last_log;
                     self.set(index, State::Done);
                 }
             }
@@ -194,6 +243,10 @@ impl Progress {
             }
         }
     }
+}
+
+fn is_deps_cache(drv: &str) -> bool {
+    drv_name(drv).ends_with("-deps-cache")
 }
 
 fn drv_name(drv: &str) -> &str {
@@ -553,7 +606,8 @@ fn finish(
         reports.push(TargetReport {
             target: target.clone(),
             status: row.state,
-            seconds: row.took.map(|t| (t.as_secs_f64() * 10.0).round() / 10.0),
+            seconds: row.took.map(tenths),
+            waited_seconds: row.waited.map(tenths),
             size: out.as_deref().map(dir_size),
             store_path: out.map(|o| o.display().to_string()),
             artifacts,
@@ -618,6 +672,10 @@ fn finish(
     })
 }
 
+fn tenths(duration: Duration) -> f64 {
+    (duration.as_secs_f64() * 10.0).round() / 10.0
+}
+
 fn human_size(bytes: u64) -> String {
     if bytes >= 1 << 20 {
         format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
@@ -628,19 +686,21 @@ fn human_size(bytes: u64) -> String {
 
 fn print_table(report: &Report) {
     println!(
-        "{:<16} {:<8} {:>7} {:>10}  store path",
-        "target", "status", "time", "size"
+        "{:<16} {:<8} {:>7} {:>7} {:>10}  store path",
+        "target", "status", "build", "waited", "size"
     );
+    let seconds = |s: Option<f64>| s.map_or("-".to_owned(), |s| format!("{s:.1}s"));
     for t in &report.targets {
         println!(
-            "{:<16} {:<8} {:>7} {:>10}  {}",
+            "{:<16} {:<8} {:>7} {:>7} {:>10}  {}",
             t.target,
             match t.status {
                 State::Cached => "cached",
                 State::Failed => "failed",
                 _ => "built",
             },
-            t.seconds.map_or("-".to_owned(), |s| format!("{s:.1}s")),
+            seconds(t.seconds),
+            seconds(t.waited_seconds),
             t.size.map_or("-".to_owned(), human_size),
             t.store_path.as_deref().unwrap_or("-"),
         );

@@ -69,11 +69,34 @@ fn build_all_copies_a_verified_release_and_prints_a_table() {
         return;
     };
     let dir = env.new_project("app");
-    let out = env.goflake(&dir, &["build", "--json"], true);
+    // One build at a time, so each target's own time and its wait can be told apart.
+    let began = std::time::Instant::now();
+    let out = env.goflake(&dir, &["build", "--json", "--jobs", "1"], true);
+    let wall = began.elapsed().as_secs_f64();
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let targets = report["targets"].as_array().unwrap();
     assert_eq!(targets.len(), 8);
+    // Each target shows its own build time and how long it waited, not the run's: the
+    // builds ran one after another, so they add up to no more than the run, and each one
+    // waited at least for those before it.
+    let mut times: Vec<(f64, f64)> = targets
+        .iter()
+        .map(|t| {
+            let seconds = t["seconds"].as_f64().unwrap_or_else(|| panic!("{t}"));
+            let waited = t["waited_seconds"].as_f64().unwrap_or_else(|| panic!("{t}"));
+            (waited, seconds)
+        })
+        .collect();
+    let built: f64 = times.iter().map(|(_, seconds)| seconds).sum();
+    assert!(built <= wall, "builds took {built:.1}s in a {wall:.1}s run: {times:?}");
+    times.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for pair in times.windows(2) {
+        let ((waited, seconds), (next_waited, _)) = (pair[0], pair[1]);
+        // 0.3 s: the tenths the report rounds to, and the gap between a builder's last
+        // line and Nix's next start.
+        assert!(next_waited + 0.3 >= waited + seconds, "{times:?}");
+    }
     for t in targets {
         assert!(
             t["store_path"]
