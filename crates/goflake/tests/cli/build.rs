@@ -84,12 +84,17 @@ fn build_all_copies_a_verified_release_and_prints_a_table() {
         .iter()
         .map(|t| {
             let seconds = t["seconds"].as_f64().unwrap_or_else(|| panic!("{t}"));
-            let waited = t["waited_seconds"].as_f64().unwrap_or_else(|| panic!("{t}"));
+            let waited = t["waited_seconds"]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{t}"));
             (waited, seconds)
         })
         .collect();
     let built: f64 = times.iter().map(|(_, seconds)| seconds).sum();
-    assert!(built <= wall, "builds took {built:.1}s in a {wall:.1}s run: {times:?}");
+    assert!(
+        built <= wall,
+        "builds took {built:.1}s in a {wall:.1}s run: {times:?}"
+    );
     times.sort_by(|a, b| a.0.total_cmp(&b.0));
     for pair in times.windows(2) {
         let ((waited, seconds), (next_waited, _)) = (pair[0], pair[1]);
