@@ -90,8 +90,10 @@ enum CliCommand {
         /// The flake package whose goModules --method nix builds.
         #[arg(long, default_value = "default")]
         package: String,
-        /// Arguments passed to nix as they are.
-        #[arg(last = true)]
+        #[command(flatten)]
+        nix: NixArgs,
+        /// The same as --nix-arg, every word after `--`.
+        #[arg(last = true, value_name = "NIX_ARGS")]
         nix_args: Vec<String>,
     },
     /// Write CI for the flake: check, a build per target, release on v* tags, and a bot that
@@ -138,8 +140,11 @@ enum CliCommand {
         /// Use the directory as a `path:` flake (sees files git does not track).
         #[arg(long)]
         path: bool,
-        /// Arguments passed to nix as they are (--override-input, --builders, --option…).
-        #[arg(last = true)]
+        #[command(flatten)]
+        nix: NixArgs,
+        /// The same as --nix-arg, every word after `--` (--override-input, --builders,
+        /// --option…).
+        #[arg(last = true, value_name = "NIX_ARGS")]
         nix_args: Vec<String>,
     },
     /// Run a target: native through `nix run`, wasip1/wasm through the flake's WASI app,
@@ -147,29 +152,34 @@ enum CliCommand {
     Run {
         /// The target (default: native).
         target: Option<String>,
+        /// The flake's directory.
         #[arg(long, default_value = ".")]
         dir: PathBuf,
+        /// Use the directory as a `path:` flake (sees files git does not track).
         #[arg(long)]
         path: bool,
-        /// An argument for nix (repeat it), e.g. `--nix-arg=--override-input`.
-        #[arg(long = "nix-arg", allow_hyphen_values = true)]
-        nix_args: Vec<String>,
-        /// Arguments for the program.
+        #[command(flatten)]
+        nix: NixArgs,
+        /// Arguments for the program (after `--`, as `nix run` and `cargo run` take them).
         #[arg(last = true)]
         args: Vec<String>,
     },
     /// `nix flake check` plus goflake's own checks: a stale vendorHash (by its fingerprint),
     /// targets that cannot build, a go line newer than the flake's Go.
     Check {
+        /// The flake's directory.
         #[arg(long, default_value = ".")]
         dir: PathBuf,
         /// Only goflake's own checks (milliseconds, no Nix).
         #[arg(long)]
         no_nix: bool,
+        /// Use the directory as a `path:` flake (sees files git does not track).
         #[arg(long)]
         path: bool,
-        /// Arguments passed to nix flake check as they are.
-        #[arg(last = true)]
+        #[command(flatten)]
+        nix: NixArgs,
+        /// The same as --nix-arg, every word after `--`.
+        #[arg(last = true, value_name = "NIX_ARGS")]
         nix_args: Vec<String>,
     },
     /// Print the NAR hash of a path, as `nix hash path` does (without Nix).
@@ -318,6 +328,25 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
+/// Arguments for Nix, taken the same way by every command that runs it. `build`, `check`
+/// and `vendor-hash` also take them after `--`; `run` gives what follows `--` to the program.
+#[derive(Debug, clap::Args)]
+struct NixArgs {
+    /// An argument for nix, as it is; repeat it for each word:
+    /// `--nix-arg=--override-input --nix-arg=nixpkgs --nix-arg=path:../nixpkgs`.
+    #[arg(long = "nix-arg", value_name = "ARG", allow_hyphen_values = true)]
+    nix_arg: Vec<String>,
+}
+
+impl NixArgs {
+    /// These, then the ones given after `--`.
+    fn with(self, after_double_dash: Vec<String>) -> Vec<String> {
+        let mut args = self.nix_arg;
+        args.extend(after_double_dash);
+        args
+    }
+}
+
 /// How init and inspect choose the module and its programs.
 #[derive(Debug, clap::Args)]
 struct ProjectArgs {
@@ -442,6 +471,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             file,
             attr,
             package,
+            nix,
             nix_args,
         } => Command::VendorHash(VendorHashConfig {
             pure,
@@ -458,7 +488,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             file,
             attr,
             package,
-            nix_args,
+            nix_args: nix.with(nix_args),
         }),
         CliCommand::Ci { provider } => {
             let (provider, args) = match provider {
@@ -487,6 +517,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             no_fix_hash,
             reproducible,
             path,
+            nix,
             nix_args,
         } => Command::Build(BuildConfig {
             dir,
@@ -504,31 +535,32 @@ fn config_from(cli: Cli) -> Result<Config> {
             },
             reproducible,
             use_path: path,
-            nix_args,
+            nix_args: nix.with(nix_args),
         }),
         CliCommand::Run {
             target,
             dir,
             path,
-            nix_args,
+            nix,
             args,
         } => Command::Run(RunConfig {
             dir,
             target,
             use_path: path,
             args,
-            nix_args,
+            nix_args: nix.with(Vec::new()),
         }),
         CliCommand::Check {
             dir,
             no_nix,
             path,
+            nix,
             nix_args,
         } => Command::Check(CheckConfig {
             dir,
             no_nix,
             use_path: path,
-            nix_args,
+            nix_args: nix.with(nix_args),
         }),
         CliCommand::NarHash { path, base } => Command::NarHash(NarHashConfig { path, base }),
         CliCommand::New {
@@ -671,5 +703,39 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Every command that runs Nix takes `--nix-arg`; build, check and vendor-hash also take
+    /// Nix's arguments after `--`, and run gives those to the program.
+    #[test]
+    fn nix_arguments_are_taken_the_same_way_by_every_command() {
+        let nix_args = |words: &[&str]| -> Vec<String> {
+            let cli = Cli::try_parse_from(words).unwrap();
+            match config_from(cli).unwrap().command {
+                Command::Build(c) => c.nix_args,
+                Command::Check(c) => c.nix_args,
+                Command::VendorHash(c) => c.nix_args,
+                Command::Run(c) => {
+                    assert_eq!(c.args, ["--help"]);
+                    c.nix_args
+                }
+                other => panic!("{other:?}"),
+            }
+        };
+        let given = ["--nix-arg=--override-input", "--nix-arg", "nixpkgs"];
+        for command in ["build", "check", "vendor-hash"] {
+            let mut words = vec!["goflake", command];
+            words.extend(given);
+            words.extend(["--", "--option", "cores", "1"]);
+            assert_eq!(
+                nix_args(&words),
+                ["--override-input", "nixpkgs", "--option", "cores", "1"],
+                "{command}"
+            );
+        }
+        let mut words = vec!["goflake", "run"];
+        words.extend(given);
+        words.extend(["--", "--help"]);
+        assert_eq!(nix_args(&words), ["--override-input", "nixpkgs"]);
     }
 }

@@ -191,7 +191,11 @@ fn a_mislabelled_artifact_fails_the_build() {
         text.replace("GOARCH = goarch;", "GOARCH = \"amd64\";"),
     )
     .unwrap();
-    let out = env.goflake(&dir, &["build", "darwin/arm64"], true);
+    // Nix's arguments as --nix-arg, the way every command takes them.
+    let mut args = vec!["build".to_owned(), "darwin/arm64".to_owned()];
+    args.extend(env.nix_arg_flags());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = env.goflake(&dir, &args, false);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("built for darwin/arm64, but its header says Mach-O x86_64"),
