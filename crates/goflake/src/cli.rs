@@ -58,7 +58,8 @@ enum CliCommand {
     },
     /// Compute the vendorHash of a Go project, check it, or write it in place.
     VendorHash {
-        /// The project directory (holding flake.nix).
+        /// The project directory: holding flake.nix, or a Go module without a Nix file (its
+        /// hash is printed).
         #[arg(default_value = ".")]
         dir: PathBuf,
         /// local: `go mod vendor` and a NAR hash here; nix: build goModules with Nix; auto:

@@ -33,7 +33,8 @@ struct Report {
     /// The Go release that computed a local hash (the flake's goAttr release when it differs
     /// from the `go` here); null for the Nix method.
     go: Option<String>,
-    file: String,
+    /// The Nix file holding vendorHash; null when the module has none (the prefetcher).
+    file: Option<String>,
     stale: bool,
     written: bool,
     warnings: Vec<String>,
@@ -187,6 +188,33 @@ fn failure(err: impl std::fmt::Display) -> anyhow::Error {
     Failure::problem(format!("error: {err}\n"))
 }
 
+/// What the local method hashes: a module inside a source tree, as Nix's goModules sees it.
+struct LocalSource<'a> {
+    /// The directory the package's `src` names.
+    source_root: &'a Path,
+    /// modRoot, relative to `source_root`.
+    mod_root: &'a str,
+    module_dir: &'a Path,
+    /// Only the files git tracks (a git flake's source).
+    git_tracked: bool,
+    proxy_vendor: bool,
+    /// The file's `goAttr` (`go_1_26`): the Go release to compute with; none: the `go` here.
+    go_attr: Option<String>,
+}
+
+impl Located {
+    fn local_source(&self) -> LocalSource<'_> {
+        LocalSource {
+            source_root: &self.source_root,
+            mod_root: &self.mod_root,
+            module_dir: &self.module_dir,
+            git_tracked: self.git_tracked,
+            proxy_vendor: self.proxy_vendor,
+            go_attr: goflake_gen::read_string(&self.file, "goAttr"),
+        }
+    }
+}
+
 /// A hash computed here: `hash` `None` means `vendorHash = null`; `go` is the Go release
 /// that computed it (none when `vendor/` is committed and nothing ran).
 struct LocalHash {
@@ -198,7 +226,7 @@ struct LocalHash {
 /// flake is tracked by git), modRoot inside it, and the Go is the flake's `goAttr` release
 /// when it differs from the `go` here (fetched by `go`).
 fn local_vendored(
-    located: &Located,
+    located: &LocalSource,
     warnings: &mut Vec<String>,
 ) -> Result<LocalHash, goflake_runner::go::GoError> {
     use goflake_runner::compile::Toolchain;
@@ -216,8 +244,8 @@ fn local_vendored(
     }
     let vendor = |toolchain: &Toolchain| {
         let source = goflake_runner::go::VendorSource {
-            root: &located.source_root,
-            mod_root: &located.mod_root,
+            root: located.source_root,
+            mod_root: located.mod_root,
             tracked_only: located.git_tracked,
             toolchain: toolchain.gotoolchain(),
         };
@@ -252,11 +280,13 @@ fn local_vendored(
 /// names no goAttr), else that release, which `go` fetches. When no release of that minor
 /// can be found, the `go` here, and a warning says the hash may differ.
 fn flake_toolchain(
-    located: &Located,
+    located: &LocalSource,
     warnings: &mut Vec<String>,
 ) -> Result<goflake_runner::compile::Toolchain, goflake_runner::go::GoError> {
     use goflake_runner::compile::{Toolchain, toolchain_for};
-    let Some((attr, minor)) = goflake_gen::read_string(&located.file, "goAttr")
+    let Some((attr, minor)) = located
+        .go_attr
+        .clone()
         .and_then(|attr| Some((attr.clone(), goflake_gen::go_minor(&attr)?)))
     else {
         return Toolchain::host();
@@ -273,6 +303,12 @@ fn flake_toolchain(
 }
 
 pub fn run(config: &VendorHashConfig) -> Result<()> {
+    if config.file.is_none()
+        && !config.dir.join("flake.nix").exists()
+        && config.dir.join("go.mod").is_file()
+    {
+        return prefetch(config);
+    }
     let located = locate(&config.dir, config.file.as_deref(), config.attr.as_deref())?;
     let mut warnings = Vec::new();
     // proxyVendor's hash depends on the Go release and the module proxy, not only on
@@ -331,8 +367,9 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         })
     };
     let mut used_go = None;
+    let source = located.local_source();
     let mut compute_local = |warnings: &mut Vec<String>| {
-        local_vendored(&located, warnings).map(|computed| {
+        local_vendored(&source, warnings).map(|computed| {
             used_go = computed.go;
             computed.hash
         })
@@ -394,7 +431,7 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
             vendor_hash: computed.map(|h| h.sri()),
             method: method_name,
             go: used_go,
-            file: located.path.display().to_string(),
+            file: Some(located.path.display().to_string()),
             stale,
             written,
             warnings,
@@ -410,6 +447,53 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         if written {
             eprintln!("wrote vendorHash = {shown} at {location}");
         }
+    }
+    Ok(())
+}
+
+/// A Go module with no Nix file: its vendorHash printed, as a prefetcher does, for a
+/// `buildGoModule` written by hand (the source is the module directory, as `src = ./.`).
+fn prefetch(config: &VendorHashConfig) -> Result<()> {
+    let dir = config.dir.display();
+    if config.write || config.check {
+        return Err(failure(format!(
+            "{dir} has no flake.nix to {} vendorHash in: `goflake init` writes one, or name another file with --file",
+            if config.write { "write" } else { "check" }
+        )));
+    }
+    if config.method == Some(HashMethod::Nix) || config.verify {
+        return Err(failure(format!(
+            "--method nix builds a flake's goModules, and {dir} has no flake.nix: compute the hash here (the default, with the Go on PATH)"
+        )));
+    }
+    let module_dir = config.dir.components().collect::<PathBuf>();
+    let source = LocalSource {
+        source_root: &module_dir,
+        mod_root: "./",
+        module_dir: &module_dir,
+        git_tracked: goflake_runner::is_tracked(&module_dir.join("go.mod")),
+        proxy_vendor: false,
+        go_attr: None,
+    };
+    let mut warnings = Vec::new();
+    let computed = local_vendored(&source, &mut warnings).map_err(failure)?;
+    let shown = computed.hash.map_or_else(|| "null".to_owned(), |h| h.sri());
+    if config.json {
+        let report = Report {
+            vendor_hash: computed.hash.map(|h| h.sri()),
+            method: "local",
+            go: computed.go,
+            file: None,
+            stale: false,
+            written: false,
+            warnings,
+        };
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for warning in &warnings {
+            eprintln!("warning: {warning}");
+        }
+        println!("{shown}");
     }
     Ok(())
 }

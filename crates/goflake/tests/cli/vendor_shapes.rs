@@ -342,3 +342,48 @@ fn a_killed_runs_scratch_copy_is_removed_by_the_next_run() {
         "this run's own copy is removed too: {left:?}"
     );
 }
+
+/// A Go module with no Nix file: `vendor-hash` prints the hash, as a prefetcher does, and it is
+/// the one Nix's goModules gives once the module has a flake.
+#[test]
+fn a_module_without_a_nix_file_gets_its_hash_printed_as_nix_computes_it() {
+    let Some(env) = env("vendor_shapes::prefetch") else {
+        return;
+    };
+    let dir = env.root.join("bare");
+    env.greeting_module(&dir, "example.com/bare", "1.26");
+    let printed = env.goflake(&dir, &["vendor-hash"]);
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let hash = stdout(&printed).trim().to_owned();
+    assert!(hash.starts_with("sha256-"), "{hash}");
+    assert!(!dir.join("flake.nix").exists());
+
+    let json = env.goflake(&dir, &["vendor-hash", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["vendorHash"], hash.as_str());
+    assert_eq!(report["file"], serde_json::Value::Null);
+    assert_eq!(report["method"], "local");
+
+    // Nothing to write into, and no flake for Nix to build: said, and nothing is created.
+    for args in [
+        &["vendor-hash", "--write"][..],
+        &["vendor-hash", "--method", "nix"],
+    ] {
+        let refused = env.goflake(&dir, args);
+        assert_eq!(refused.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&refused).contains("has no flake.nix"),
+            "{}",
+            stderr(&refused)
+        );
+        assert!(!dir.join("flake.nix").exists());
+    }
+
+    let init = env.goflake(&dir, &["init"]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    // A first hash needs an expression over the flake, which follows its lock.
+    env.nix.lock(&dir);
+    let nix = env.nix_hash(&dir);
+    assert!(nix.status.success(), "{}", stderr(&nix));
+    assert_eq!(stdout(&nix).trim(), hash);
+}
