@@ -64,7 +64,8 @@ struct TargetReport {
     status: State,
     /// The target's own build time.
     seconds: Option<f64>,
-    /// How long the target waited before its build began (goModules, a build slot).
+    /// How long the target waited before its build began (evaluation, goModules, a build
+    /// slot).
     waited_seconds: Option<f64>,
     size: Option<u64>,
     store_path: Option<String>,
