@@ -32,8 +32,10 @@ pub fn find() -> Result<PathBuf, NixError> {
     crate::which("nix").ok_or(NixError::Missing)
 }
 
-/// How many times a command that failed only because Nix's store database was busy is run.
+/// How many times a command that failed only because Nix's store database was busy is run,
+/// and the pause before the second run (it grows by as much before each next one).
 const STORE_BUSY_ATTEMPTS: u32 = 3;
+const STORE_BUSY_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Whether a failed nix command failed only because its SQLite database was busy. Nix waits
 /// for the database almost everywhere, but not everywhere (NixOS/nix#15987, #3794): under
@@ -71,7 +73,7 @@ fn retry_store_busy<T, E>(
 /// `command.output()`, run again when it failed only because the store was busy.
 pub fn output(command: &mut Command) -> std::io::Result<Output> {
     retry_store_busy(
-        std::time::Duration::from_millis(500),
+        STORE_BUSY_PAUSE,
         |output: &Output| {
             !output.status.success()
                 && only_store_busy(&strip_ansi(&String::from_utf8_lossy(&output.stderr)))
@@ -306,7 +308,7 @@ pub fn build(
     }
     cmd.args(installables).args(extra_args);
     retry_store_busy(
-        std::time::Duration::from_millis(500),
+        STORE_BUSY_PAUSE,
         |outcome: &BuildOutcome| !outcome.success && only_store_busy(&outcome.messages),
         || build_once(&mut cmd, &mut on_event),
     )
@@ -330,7 +332,7 @@ fn build_once(
     });
     let stderr = child.stderr.take().expect("piped");
     let mut builds: HashMap<u64, String> = HashMap::new();
-    let mut running = std::collections::HashSet::new();
+    // When each running build last printed; its first entry is when its builder started.
     let mut last_log: HashMap<u64, std::time::Instant> = HashMap::new();
     let mut log_tails: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut messages = String::new();
@@ -366,22 +368,18 @@ fn build_once(
             }
             // resBuildLogLine = 101, resSetPhase = 104: the builder runs.
             Some("result") if value["type"] == 101 || value["type"] == 104 => {
-                let id = value["id"].as_u64();
-                if let Some(drv) = id.and_then(|id| builds.get(&id)) {
-                    if running.insert(id) {
-                        on_event(BuildEvent::Running { drv: drv.clone() });
-                    }
-                    if let Some(id) = id {
-                        last_log.insert(id, std::time::Instant::now());
-                    }
-                }
-                if value["type"] != 101 {
+                let Some((id, drv)) = value["id"]
+                    .as_u64()
+                    .and_then(|id| builds.get_key_value(&id))
+                else {
                     continue;
+                };
+                if last_log.insert(*id, std::time::Instant::now()).is_none() {
+                    on_event(BuildEvent::Running { drv: drv.clone() });
                 }
-                if let (Some(drv), Some(text)) = (
-                    id.and_then(|id| builds.get(&id)),
-                    value["fields"][0].as_str(),
-                ) {
+                if value["type"] == 101
+                    && let Some(text) = value["fields"][0].as_str()
+                {
                     let tail = log_tails.entry(drv.clone()).or_default();
                     if tail.len() == LOG_TAIL_LINES {
                         tail.remove(0);
