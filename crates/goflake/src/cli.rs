@@ -549,7 +549,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             target,
             use_path: path,
             args,
-            nix_args: nix.with(Vec::new()),
+            nix_args: nix.nix_arg,
         }),
         CliCommand::Check {
             dir,

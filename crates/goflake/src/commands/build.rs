@@ -49,13 +49,19 @@ struct Row {
     queued: Option<Instant>,
     /// When the builder of its first derivation (dependency cache or package) began to run.
     running: Option<Instant>,
-    /// From the start of the run until its builder ran: goModules, other targets' builds.
-    waited: Option<Duration>,
     /// When its package's builder printed its last line.
     ended: Option<Instant>,
     /// Its own build: from its builder's first line until its package's last.
     took: Option<Duration>,
     bar: Option<indicatif::ProgressBar>,
+}
+
+impl Row {
+    /// From the start of the run until its builder ran: evaluation, goModules, other
+    /// targets' builds.
+    fn waited(&self, began: Instant) -> Option<Duration> {
+        self.running.map(|running| running - began)
+    }
 }
 
 #[derive(Serialize)]
@@ -126,7 +132,6 @@ impl Progress {
                     state: State::Waiting,
                     queued: None,
                     running: None,
-                    waited: None,
                     ended: None,
                     took: None,
                     bar,
@@ -149,7 +154,6 @@ impl Progress {
         let now = Instant::now();
         if state == State::Building && row.running.is_none() {
             row.running = Some(now);
-            row.waited = Some(now - self.began);
         }
         if matches!(state, State::Done | State::Failed) {
             let end = row.ended.unwrap_or(now);
@@ -173,7 +177,9 @@ impl Progress {
             }
             (Display::Lines, _) => {
                 let detail = match state {
-                    State::Building => seconds(row.waited).map(|w| format!(" (after {w} waiting)")),
+                    State::Building => {
+                        seconds(row.waited(self.began)).map(|w| format!(" (after {w} waiting)"))
+                    }
                     State::Done | State::Failed => seconds(row.took).map(|t| format!(" ({t})")),
                     _ => None,
                 };
@@ -608,7 +614,7 @@ fn finish(
             target: target.clone(),
             status: row.state,
             seconds: row.took.map(tenths),
-            waited_seconds: row.waited.map(tenths),
+            waited_seconds: row.waited(progress.began).map(tenths),
             size: out.as_deref().map(dir_size),
             store_path: out.map(|o| o.display().to_string()),
             artifacts,

@@ -286,8 +286,8 @@ fn flake_toolchain(
     use goflake_runner::compile::{Toolchain, toolchain_for};
     let Some((attr, minor)) = located
         .go_attr
-        .clone()
-        .and_then(|attr| Some((attr.clone(), goflake_gen::go_minor(&attr)?)))
+        .as_deref()
+        .and_then(|attr| Some((attr, goflake_gen::go_minor(attr)?)))
     else {
         return Toolchain::host();
     };
@@ -426,29 +426,37 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         }
     }
     let written = config.write && located.write(computed)?;
-    if config.json {
-        let report = Report {
-            vendor_hash: computed.map(|h| h.sri()),
-            method: method_name,
-            go: used_go,
-            file: Some(located.path.display().to_string()),
-            stale,
-            written,
-            warnings,
-        };
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        for warning in &warnings {
-            eprintln!("warning: {warning}");
-        }
-        if !config.check {
-            println!("{shown}");
-        }
-        if written {
-            eprintln!("wrote vendorHash = {shown} at {location}");
-        }
+    let report = Report {
+        vendor_hash: computed.map(|h| h.sri()),
+        method: method_name,
+        go: used_go,
+        file: Some(located.path.display().to_string()),
+        stale,
+        written,
+        warnings,
+    };
+    report.print(config.json, !config.check)?;
+    if written && !config.json {
+        eprintln!("wrote vendorHash = {shown} at {location}");
     }
     Ok(())
+}
+
+impl Report {
+    /// As JSON, or the warnings and (with `hash`) the hash, `null` for none.
+    fn print(&self, json: bool, hash: bool) -> Result<()> {
+        if json {
+            println!("{}", serde_json::to_string_pretty(self)?);
+            return Ok(());
+        }
+        for warning in &self.warnings {
+            eprintln!("warning: {warning}");
+        }
+        if hash {
+            println!("{}", self.vendor_hash.as_deref().unwrap_or("null"));
+        }
+        Ok(())
+    }
 }
 
 /// A Go module with no Nix file: its vendorHash printed, as a prefetcher does, for a
@@ -477,23 +485,14 @@ fn prefetch(config: &VendorHashConfig) -> Result<()> {
     };
     let mut warnings = Vec::new();
     let computed = local_vendored(&source, &mut warnings).map_err(failure)?;
-    let shown = computed.hash.map_or_else(|| "null".to_owned(), |h| h.sri());
-    if config.json {
-        let report = Report {
-            vendor_hash: computed.hash.map(|h| h.sri()),
-            method: "local",
-            go: computed.go,
-            file: None,
-            stale: false,
-            written: false,
-            warnings,
-        };
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        for warning in &warnings {
-            eprintln!("warning: {warning}");
-        }
-        println!("{shown}");
+    Report {
+        vendor_hash: computed.hash.map(|h| h.sri()),
+        method: "local",
+        go: computed.go,
+        file: None,
+        stale: false,
+        written: false,
+        warnings,
     }
-    Ok(())
+    .print(config.json, true)
 }
