@@ -114,7 +114,8 @@ enum CliCommand {
         /// The flake's directory.
         #[arg(long, default_value = ".")]
         dir: PathBuf,
-        /// How many derivations Nix builds at once (its --max-jobs; default: one per core).
+        /// How many derivations Nix builds at once (its --max-jobs; default: one per core; 0:
+        /// none here, every build goes to Nix's remote builders).
         #[arg(short, long)]
         jobs: Option<usize>,
         /// Where to copy the release, relative to --dir. goflake only replaces a directory it

@@ -7,15 +7,15 @@ use goflake_testkit::{GoProxy, NixEnv, prepare_project, require_tool, run_ok};
 
 use crate::support::{s, stderr, stdout};
 
-struct Env {
-    nix: NixEnv,
-    proxy: GoProxy,
-    cache: std::path::PathBuf,
+pub struct Env {
+    pub nix: NixEnv,
+    pub proxy: GoProxy,
+    pub cache: std::path::PathBuf,
     _temp: tempfile::TempDir,
-    root: std::path::PathBuf,
+    pub root: std::path::PathBuf,
 }
 
-fn env(test: &str) -> Option<Env> {
+pub fn env(test: &str) -> Option<Env> {
     let nix = NixEnv::new(test)?;
     let temp = tempfile::tempdir().unwrap();
     let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
@@ -30,7 +30,12 @@ fn env(test: &str) -> Option<Env> {
 
 impl Env {
     /// goflake with the proxy, run in `dir`, nix arguments after `--` when `nix_last`.
-    fn goflake(&self, dir: &Path, args: &[&str], nix_last: bool) -> Output {
+    pub fn goflake(&self, dir: &Path, args: &[&str], nix_last: bool) -> Output {
+        self.command(dir, args, nix_last).output().unwrap()
+    }
+
+    /// The command [`Env::goflake`] runs, for more arguments or variables.
+    pub fn command(&self, dir: &Path, args: &[&str], nix_last: bool) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_goflake"));
         command.args(args);
         if nix_last {
@@ -42,9 +47,8 @@ impl Env {
             .env("GOSUMDB", "off")
             .env("GOMODCACHE", self.cache.join("mod"))
             .env("GOCACHE", self.cache.join("build"))
-            .env("NIX_CONFIG", goflake_testkit::NIX_CONFIG)
-            .output()
-            .unwrap()
+            .env("NIX_CONFIG", goflake_testkit::NIX_CONFIG);
+        command
     }
 
     fn nix_arg_flags(&self) -> Vec<String> {

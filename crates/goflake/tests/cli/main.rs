@@ -9,6 +9,7 @@ mod init;
 mod inspect;
 mod nixpkgs;
 mod realistic;
+mod remote;
 mod safety;
 mod shell;
 mod support;
