@@ -52,6 +52,31 @@ pub fn terminal_safe(text: &str) -> String {
     out
 }
 
+/// `text` (already [`terminal_safe`]) with each line's leading `error:` or `warning:` in
+/// colour, as cargo and Nix show them, where stderr takes colour (a terminal, no NO_COLOR).
+pub fn highlighted(text: &str) -> String {
+    if !console::colors_enabled_stderr() {
+        return text.to_owned();
+    }
+    text.split_inclusive('\n')
+        .map(|line| {
+            if let Some(rest) = line.strip_prefix("error:") {
+                format!(
+                    "{}{rest}",
+                    console::style("error:").red().bold().for_stderr()
+                )
+            } else if let Some(rest) = line.strip_prefix("warning:") {
+                format!(
+                    "{}{rest}",
+                    console::style("warning:").yellow().bold().for_stderr()
+                )
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -11,7 +11,7 @@ mod files;
 use std::process::ExitCode;
 
 use crate::config::Command;
-use crate::failure::{Failure, terminal_safe};
+use crate::failure::{Failure, highlighted, terminal_safe};
 
 /// The stack goflake runs on: trees of deeply nested (but valid) Nix files are walked and
 /// dropped recursively. Reserved, not used, until needed.
@@ -56,12 +56,15 @@ fn run() -> ExitCode {
             let code = match err.downcast_ref::<Failure>() {
                 Some(failure) => {
                     if !failure.message.is_empty() {
-                        eprint!("{}", terminal_safe(&failure.message));
+                        eprint!("{}", highlighted(&terminal_safe(&failure.message)));
                     }
                     failure.code
                 }
                 None => {
-                    eprintln!("error: {}", terminal_safe(&format!("{err:#}")));
+                    eprint!(
+                        "{}",
+                        highlighted(&format!("error: {}\n", terminal_safe(&format!("{err:#}"))))
+                    );
                     1
                 }
             };

@@ -114,7 +114,7 @@ impl Progress {
                         let bar = multi.add(indicatif::ProgressBar::new_spinner());
                         bar.set_style(
                             indicatif::ProgressStyle::with_template(
-                                "{spinner} {prefix:<16} {msg} {elapsed}",
+                                "{spinner:.cyan} {prefix:<16.bold} {msg} {elapsed}",
                             )
                             .expect("a valid template"),
                         );
@@ -166,7 +166,17 @@ impl Progress {
         let seconds = |d: Option<Duration>| d.map(|d| format!("{:.1}s", d.as_secs_f64()));
         match (&self.display, &row.bar) {
             (Display::Bars(_), Some(bar)) => {
-                bar.set_message(state.word());
+                let word = console::style(state.word());
+                bar.set_message(
+                    match state {
+                        State::Done => word.green(),
+                        State::Failed => word.red().bold(),
+                        State::Building | State::DownloadingModules => word.yellow(),
+                        State::Waiting | State::Cached => word.dim(),
+                    }
+                    .for_stderr()
+                    .to_string(),
+                );
                 if state == State::Building {
                     // The bar's clock shows the target's own build from here on.
                     bar.reset_elapsed();
@@ -683,6 +693,66 @@ fn tenths(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 10.0).round() / 10.0
 }
 
+/// The table's columns before the store path, and the space between them.
+const TABLE_HEAD: usize = 16 + 1 + 8 + 1 + 7 + 1 + 7 + 1 + 10 + 2;
+
+/// The table's lines. On a terminal `width` columns wide, a store path that would wrap is
+/// shortened in its hash (`/nix/store/abc…-app-linux-amd64-0.1.0`), so every row stays on
+/// one line and the columns line up; the status is coloured where the terminal takes colour.
+fn table_lines(report: &Report, width: Option<usize>) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{:<16} {:<8} {:>7} {:>7} {:>10}  store path",
+        "target", "status", "build", "waited", "size"
+    )];
+    let seconds = |s: Option<f64>| s.map_or("-".to_owned(), |s| format!("{s:.1}s"));
+    for t in &report.targets {
+        let status = match t.status {
+            State::Cached => console::style(format!("{:<8}", "cached")).dim(),
+            State::Failed => console::style(format!("{:<8}", "failed")).red().bold(),
+            _ => console::style(format!("{:<8}", "built")).green(),
+        };
+        let path = t.store_path.as_deref().unwrap_or("-");
+        let path = match width {
+            Some(width) => fit_store_path(path, width.saturating_sub(TABLE_HEAD)),
+            None => path.to_owned(),
+        };
+        lines.push(format!(
+            "{:<16} {} {:>7} {:>7} {:>10}  {}",
+            t.target,
+            status.for_stdout(),
+            seconds(t.seconds),
+            seconds(t.waited_seconds),
+            t.size.map_or("-".to_owned(), human_size),
+            path,
+        ));
+    }
+    lines
+}
+
+/// `path` in at most `room` characters: the hash is cut first (its first characters and
+/// the name stay), then the front of the name.
+fn fit_store_path(path: &str, room: usize) -> String {
+    let length = path.chars().count();
+    if length <= room {
+        return path.to_owned();
+    }
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let name = file.split_once('-').map_or(file, |(_, name)| name);
+    let head_room = room.saturating_sub(name.chars().count() + 2);
+    // Seven characters of the hash, as `git` abbreviates, are worth keeping; less are not.
+    let dir_and_hash = path.len() - name.len() - 1;
+    if head_room >= path.len() - file.len() + 7 {
+        let head: String = path[..dir_and_hash].chars().take(head_room).collect();
+        return format!("{head}…-{name}");
+    }
+    let tail: Vec<char> = path.chars().collect();
+    let keep = room.saturating_sub(1);
+    format!(
+        "…{}",
+        tail[length - keep.min(length)..].iter().collect::<String>()
+    )
+}
+
 fn human_size(bytes: u64) -> String {
     if bytes >= 1 << 20 {
         format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
@@ -692,25 +762,11 @@ fn human_size(bytes: u64) -> String {
 }
 
 fn print_table(report: &Report) {
-    println!(
-        "{:<16} {:<8} {:>7} {:>7} {:>10}  store path",
-        "target", "status", "build", "waited", "size"
-    );
-    let seconds = |s: Option<f64>| s.map_or("-".to_owned(), |s| format!("{s:.1}s"));
-    for t in &report.targets {
-        println!(
-            "{:<16} {:<8} {:>7} {:>7} {:>10}  {}",
-            t.target,
-            match t.status {
-                State::Cached => "cached",
-                State::Failed => "failed",
-                _ => "built",
-            },
-            seconds(t.seconds),
-            seconds(t.waited_seconds),
-            t.size.map_or("-".to_owned(), human_size),
-            t.store_path.as_deref().unwrap_or("-"),
-        );
+    let width = console::Term::stdout()
+        .size_checked()
+        .map(|(_, cols)| cols as usize);
+    for line in table_lines(report, width) {
+        println!("{line}");
     }
     if let Some(dist) = &report.dist {
         println!("release copied to {dist}/ (headers and SHA256SUMS verified)");
@@ -726,5 +782,59 @@ fn print_table(report: &Report) {
                 }
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PATH: &str = "/nix/store/xrz7p6k54b9iimzfan2zbyx39b3qkaw9-app-linux-amd64-0.1.0";
+
+    fn report() -> Report {
+        let target = |target: &str, status| TargetReport {
+            target: target.to_owned(),
+            status,
+            seconds: Some(5.5),
+            waited_seconds: Some(12.25),
+            size: Some(1_500_000),
+            store_path: Some(PATH.to_owned()),
+            artifacts: vec![],
+            error: None,
+            log_command: None,
+        };
+        Report {
+            targets: vec![
+                target("linux/amd64", State::Done),
+                target("wasip1/wasm", State::Cached),
+            ],
+            dist: None,
+            dist_skipped: None,
+            reproducible: None,
+        }
+    }
+
+    #[test]
+    fn a_store_path_is_shortened_in_its_hash_first_then_in_its_name() {
+        assert_eq!(fit_store_path(PATH, 200), PATH);
+        let fitted = fit_store_path(PATH, 26);
+        assert_eq!(fitted.chars().count(), 26, "{fitted}");
+        assert!(fitted.ends_with("linux-amd64-0.1.0"), "{fitted}");
+        let fitted = fit_store_path(PATH, 43);
+        assert_eq!(fitted, "/nix/store/xrz7p6k54…-app-linux-amd64-0.1.0");
+        assert_eq!(fitted.chars().count(), 43);
+    }
+
+    #[test]
+    fn on_an_80_column_terminal_every_row_fits_and_the_columns_line_up() {
+        let lines = table_lines(&report(), Some(80));
+        for line in &lines {
+            assert!(line.chars().count() <= 80, "{line}");
+        }
+        let column = |line: &str| line.find("store path").or_else(|| line.find("…"));
+        assert_eq!(column(&lines[0]), column(&lines[1]), "{lines:#?}");
+        assert_eq!(column(&lines[1]), column(&lines[2]), "{lines:#?}");
+        // Not on a terminal: the whole path, for scripts.
+        assert!(table_lines(&report(), None)[1].ends_with(PATH));
     }
 }

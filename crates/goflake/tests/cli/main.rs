@@ -13,4 +13,5 @@ mod remote;
 mod safety;
 mod shell;
 mod support;
+mod terminal;
 mod vendor_shapes;
