@@ -49,8 +49,9 @@ enum CliCommand {
         /// Print the new file, or the diff for an existing one, and write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Print what was done as JSON.
-        #[arg(long)]
+        /// Print what was done as JSON (docs/json.md); not with --dry-run, which prints the
+        /// file or its diff.
+        #[arg(long, conflicts_with = "dry_run")]
         json: bool,
         /// Replace a flake.nix that goflake did not write (kept as flake.nix.orig).
         #[arg(long)]
@@ -175,6 +176,9 @@ enum CliCommand {
         /// Only goflake's own checks (milliseconds, no Nix).
         #[arg(long)]
         no_nix: bool,
+        /// Print the result as one JSON document (docs/json.md).
+        #[arg(long)]
+        json: bool,
         /// Use the directory as a `path:` flake (sees files git does not track).
         #[arg(long)]
         path: bool,
@@ -190,6 +194,9 @@ enum CliCommand {
         /// How to print it.
         #[arg(long, default_value = "sri", value_parser = ["sri", "nix32", "hex"])]
         base: String,
+        /// Print the path, the hash in every base and the NAR's size as JSON (docs/json.md).
+        #[arg(long)]
+        json: bool,
     },
     /// Scaffold a new Go project with a flake that builds it out of the box.
     New {
@@ -204,6 +211,9 @@ enum CliCommand {
         /// The nixpkgs flake URL to pin (default: the current stable branch).
         #[arg(long, value_name = "URL")]
         nixpkgs: Option<String>,
+        /// Print what was created as JSON (docs/json.md).
+        #[arg(long)]
+        json: bool,
     },
     /// Carry a shell.nix (or default.nix) mkShell into the flake's devShell: packages,
     /// buildInputs, nativeBuildInputs, environment variables and shellHook, as written.
@@ -397,6 +407,9 @@ struct CiArgs {
     /// Overwrite files that were changed since goflake wrote them.
     #[arg(long)]
     force: bool,
+    /// Print what was written (or, with --dry-run, the files) as JSON (docs/json.md).
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -417,7 +430,11 @@ enum CliHashMethod {
 #[derive(Debug, Subcommand)]
 enum TargetsCommand {
     /// Print the targets, one per line.
-    List,
+    List {
+        /// Print them as JSON, with the flake attribute that builds each (docs/json.md).
+        #[arg(long)]
+        json: bool,
+    },
     /// Add GOOS/GOARCH targets (`go tool dist list` names the valid ones); each is compiled
     /// first (with Go on PATH) and refused when it does not compile.
     Add {
@@ -505,6 +522,7 @@ fn config_from(cli: Cli) -> Result<Config> {
                 single_job: args.single_job,
                 dry_run: args.dry_run,
                 force: args.force,
+                json: args.json,
             })
         }
         CliCommand::Build {
@@ -555,26 +573,32 @@ fn config_from(cli: Cli) -> Result<Config> {
         CliCommand::Check {
             dir,
             no_nix,
+            json,
             path,
             nix,
             nix_args,
         } => Command::Check(CheckConfig {
             dir,
             no_nix,
+            json,
             use_path: path,
             nix_args: nix.with(nix_args),
         }),
-        CliCommand::NarHash { path, base } => Command::NarHash(NarHashConfig { path, base }),
+        CliCommand::NarHash { path, base, json } => {
+            Command::NarHash(NarHashConfig { path, base, json })
+        }
         CliCommand::New {
             dir,
             template,
             module,
             nixpkgs,
+            json,
         } => Command::New(NewConfig {
             dir,
             template,
             module,
             nixpkgs,
+            json,
         }),
         CliCommand::Import {
             shell,
@@ -598,7 +622,7 @@ fn config_from(cli: Cli) -> Result<Config> {
         } => Command::Targets(TargetsConfig {
             flake,
             action: match action {
-                TargetsCommand::List => TargetsAction::List,
+                TargetsCommand::List { json } => TargetsAction::List { json },
                 TargetsCommand::Add { targets, force } => TargetsAction::Add { targets, force },
                 TargetsCommand::Remove { targets } => TargetsAction::Remove(targets),
             },

@@ -92,7 +92,7 @@ pub struct InitConfig {
 
 #[derive(Debug)]
 pub enum TargetsAction {
-    List,
+    List { json: bool },
     Add { targets: Vec<String>, force: bool },
     Remove(Vec<String>),
 }
@@ -110,6 +110,7 @@ pub struct NewConfig {
     pub template: String,
     pub module: Option<String>,
     pub nixpkgs: Option<String>,
+    pub json: bool,
 }
 
 #[derive(Debug)]
@@ -146,6 +147,7 @@ pub struct VendorHashConfig {
 pub struct NarHashConfig {
     pub path: PathBuf,
     pub base: String,
+    pub json: bool,
 }
 
 #[derive(Debug)]
@@ -176,6 +178,7 @@ pub struct RunConfig {
 pub struct CheckConfig {
     pub dir: PathBuf,
     pub no_nix: bool,
+    pub json: bool,
     pub use_path: bool,
     pub nix_args: Vec<String>,
 }
@@ -195,4 +198,5 @@ pub struct CiConfig {
     pub single_job: bool,
     pub dry_run: bool,
     pub force: bool,
+    pub json: bool,
 }

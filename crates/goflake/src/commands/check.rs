@@ -115,6 +115,21 @@ pub fn run(config: &CheckConfig) -> Result<()> {
         }
     }
 
+    if config.json {
+        let report = serde_json::json!({
+            "flake": info.dir.join("flake.nix").display().to_string(),
+            "ok": problems.is_empty(),
+            "nix_flake_check": !config.no_nix,
+            "problems": problems,
+            "notes": notes,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Failure::problem(String::new()))
+        };
+    }
     for note in &notes {
         eprintln!("note: {note}");
     }

@@ -30,6 +30,14 @@ pub fn run(config: &CiConfig) -> Result<()> {
         CiProvider::Github => spec.github(),
         CiProvider::Gitlab => vec![spec.gitlab()],
     };
+    if config.dry_run && config.json {
+        let listed: Vec<serde_json::Value> = files
+            .iter()
+            .map(|file| serde_json::json!({ "path": file.path, "text": file.text }))
+            .collect();
+        print_report(config.provider, true, listed)?;
+        return Ok(());
+    }
     if config.dry_run {
         for file in &files {
             println!("# ---- {}\n{}", file.path, file.text);
@@ -54,11 +62,20 @@ pub fn run(config: &CiConfig) -> Result<()> {
             refused.join(", ")
         )));
     }
+    let mut written = Vec::new();
     for file in &files {
         let path = config.dir.join(&file.path);
         let before = std::fs::read_to_string(&path).ok();
-        if before.as_deref() == Some(file.text.as_str()) {
-            eprintln!("unchanged {}", file.path);
+        let status = match &before {
+            Some(text) if *text == file.text => "unchanged",
+            Some(_) => "updated",
+            None => "wrote",
+        };
+        written.push(serde_json::json!({ "path": file.path, "status": status }));
+        if status == "unchanged" {
+            if !config.json {
+                eprintln!("unchanged {}", file.path);
+            }
             continue;
         }
         if let Some(parent) = path.parent() {
@@ -66,11 +83,23 @@ pub fn run(config: &CiConfig) -> Result<()> {
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
         write_atomically(&path, file.text.as_bytes())?;
-        eprintln!(
-            "{} {}",
-            if before.is_some() { "updated" } else { "wrote" },
-            file.path
-        );
+        if !config.json {
+            eprintln!("{status} {}", file.path);
+        }
     }
+    if config.json {
+        print_report(config.provider, false, written)?;
+    }
+    Ok(())
+}
+
+/// `--json`: the provider and its files (each with `text` on a dry run, else `status`).
+fn print_report(provider: CiProvider, dry_run: bool, files: Vec<serde_json::Value>) -> Result<()> {
+    let provider = match provider {
+        CiProvider::Github => "github",
+        CiProvider::Gitlab => "gitlab",
+    };
+    let report = serde_json::json!({ "provider": provider, "dry_run": dry_run, "files": files });
+    println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
 }

@@ -8,6 +8,16 @@ use crate::failure::Failure;
 pub fn run(config: &NarHashConfig) -> Result<()> {
     let hash = goflake_nar::nar_hash(&config.path)
         .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    if config.json {
+        let report = serde_json::json!({
+            "path": config.path.display().to_string(),
+            "sri": hash.sri(),
+            "nix32": hash.nix32(),
+            "hex": hash.hex(),
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
     let text = match config.base.as_str() {
         "nix32" => hash.nix32(),
         "hex" => hash.hex(),

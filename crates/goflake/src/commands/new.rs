@@ -40,8 +40,10 @@ pub fn run(config: &NewConfig) -> Result<()> {
     }
     std::fs::create_dir_all(&config.dir)
         .with_context(|| format!("cannot create {}", config.dir.display()))?;
+    let mut created = Vec::new();
     for (path, text) in scaffold::files(template, &module, &name) {
-        write_atomically(&config.dir.join(path), text.as_bytes())?;
+        write_atomically(&config.dir.join(&path), text.as_bytes())?;
+        created.push(path);
     }
     let project = goflake_gomod::load(&config.dir, LoadOptions::default())
         .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
@@ -57,6 +59,17 @@ pub fn run(config: &NewConfig) -> Result<()> {
     let flake =
         goflake_gen::render(&spec).map_err(|err| Failure::problem(format!("error: {err}\n")))?;
     write_atomically(&config.dir.join("flake.nix"), flake.as_bytes())?;
+    created.push("flake.nix".to_owned());
+    if config.json {
+        let report = serde_json::json!({
+            "dir": config.dir.display().to_string(),
+            "template": config.template,
+            "module": module,
+            "files": created,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
     eprintln!(
         "created {} ({}, module {module})\nnext: cd {} && git init && git add -A && nix run",
         config.dir.display(),

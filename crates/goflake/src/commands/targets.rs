@@ -12,9 +12,29 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
     let (file, _lock) = read_nix_locked(&config.flake)?;
     let fail = |err: goflake_gen::GenError| Failure::problem(format!("error: {err}\n"));
     let edits = match &config.action {
-        TargetsAction::List => {
-            for target in goflake_gen::read_list(&file, "targets").map_err(fail)? {
-                println!("{target}");
+        TargetsAction::List { json } => {
+            let targets = goflake_gen::read_list(&file, "targets").map_err(fail)?;
+            if *json {
+                // The attribute `nix build .#ATTR` builds: pname-goos-goarch.
+                let pname = goflake_gen::read_string(&file, "pname");
+                let listed: Vec<serde_json::Value> = targets
+                    .iter()
+                    .map(|target| {
+                        let attr = pname
+                            .as_ref()
+                            .map(|pname| format!("{pname}-{}", target.replace('/', "-")));
+                        serde_json::json!({ "target": target, "attr": attr })
+                    })
+                    .collect();
+                let report = serde_json::json!({
+                    "flake": config.flake.display().to_string(),
+                    "targets": listed,
+                });
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                for target in targets {
+                    println!("{target}");
+                }
             }
             return Ok(());
         }

@@ -7,6 +7,7 @@ mod edit;
 mod errors;
 mod init;
 mod inspect;
+mod json;
 mod nixpkgs;
 mod realistic;
 mod remote;
