@@ -173,7 +173,7 @@ fn uses(action: &Action, pin: bool) -> String {
 
 impl CiSpec {
     fn attr(&self, target: &str) -> String {
-        format!("{}-{}", self.pname, target.replace('/', "-"))
+        crate::package_attr(&self.pname, target)
     }
 
     fn checkout(&self, indent: &str) -> String {

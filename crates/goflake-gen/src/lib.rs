@@ -157,6 +157,12 @@ impl SpecOptions {
     }
 }
 
+/// The flake package that builds `target` (`goos/goarch`): `<pname>-<goos>-<goarch>`, as the
+/// templates name it (`nix build .#app-linux-amd64`).
+pub fn package_attr(pname: &str, target: &str) -> String {
+    format!("{pname}-{}", target.replace('/', "-"))
+}
+
 /// Checks a `goos/goarch` target against `go tool dist list`.
 pub fn check_target(target: &str) -> Result<Target, GenError> {
     Target::parse(target)

@@ -43,7 +43,7 @@ pub fn read(dir: &Path) -> Result<FlakeInfo> {
 impl FlakeInfo {
     /// The package attribute of a target: `<pname>-<goos>-<goarch>`.
     pub fn attr(&self, target: &str) -> String {
-        format!("{}-{}", self.pname, target.replace('/', "-"))
+        goflake_gen::package_attr(&self.pname, target)
     }
 
     /// The flake reference Nix should build. In a git work tree Nix only sees tracked files:

@@ -15,14 +15,13 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
         TargetsAction::List { json } => {
             let targets = goflake_gen::read_list(&file, "targets").map_err(fail)?;
             if *json {
-                // The attribute `nix build .#ATTR` builds: pname-goos-goarch.
                 let pname = goflake_gen::read_string(&file, "pname");
                 let listed: Vec<serde_json::Value> = targets
                     .iter()
                     .map(|target| {
                         let attr = pname
-                            .as_ref()
-                            .map(|pname| format!("{pname}-{}", target.replace('/', "-")));
+                            .as_deref()
+                            .map(|pname| goflake_gen::package_attr(pname, target));
                         serde_json::json!({ "target": target, "attr": attr })
                     })
                     .collect();
