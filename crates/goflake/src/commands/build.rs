@@ -433,7 +433,7 @@ pub fn run(config: &BuildConfig) -> Result<()> {
         &nix_args,
     )?;
     if config.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::print_json(&report)?;
     } else if !config.quiet {
         print_failures(&report);
         print_table(&report);

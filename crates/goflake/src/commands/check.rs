@@ -123,7 +123,7 @@ pub fn run(config: &CheckConfig) -> Result<()> {
             "problems": problems,
             "notes": notes,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::print_json(&report)?;
         return if problems.is_empty() {
             Ok(())
         } else {

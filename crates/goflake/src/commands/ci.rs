@@ -100,6 +100,6 @@ fn print_report(provider: CiProvider, dry_run: bool, files: Vec<serde_json::Valu
         CiProvider::Gitlab => "gitlab",
     };
     let report = serde_json::json!({ "provider": provider, "dry_run": dry_run, "files": files });
-    println!("{}", serde_json::to_string_pretty(&report)?);
+    super::print_json(&report)?;
     Ok(())
 }

@@ -184,7 +184,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
             targets: spec.targets.clone(),
             warnings,
         };
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::print_json(&report)?;
     } else {
         for warning in &warnings {
             eprintln!("warning: {}", crate::failure::terminal_safe(warning));

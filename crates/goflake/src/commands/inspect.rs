@@ -32,12 +32,11 @@ pub fn run(config: &InspectConfig) -> Result<()> {
     })?;
     let go = goflake_gen::nixpkgs::choose_go(&project.gomod, &go_set, &mut project.warnings);
     if config.json {
-        let json = serde_json::to_string_pretty(&InspectJson {
+        super::print_json(&InspectJson {
             schema: 1,
             project: &project,
             go: &go,
         })?;
-        println!("{json}");
     } else {
         print!("{}", crate::failure::terminal_safe(&human(&project, &go)));
     }

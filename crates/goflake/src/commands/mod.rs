@@ -14,3 +14,9 @@ pub mod run;
 pub mod shell;
 pub mod targets;
 pub mod vendor_hash;
+
+/// `--json`: the command's result as one pretty-printed document on stdout (docs/json.md).
+pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}

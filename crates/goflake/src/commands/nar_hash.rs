@@ -15,7 +15,7 @@ pub fn run(config: &NarHashConfig) -> Result<()> {
             "nix32": hash.nix32(),
             "hex": hash.hex(),
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::print_json(&report)?;
         return Ok(());
     }
     let text = match config.base.as_str() {

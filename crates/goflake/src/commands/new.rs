@@ -67,7 +67,7 @@ pub fn run(config: &NewConfig) -> Result<()> {
             "module": module,
             "files": created,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::print_json(&report)?;
         return Ok(());
     }
     eprintln!(

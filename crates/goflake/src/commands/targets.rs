@@ -29,7 +29,7 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
                     "flake": config.flake.display().to_string(),
                     "targets": listed,
                 });
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                super::print_json(&report)?;
             } else {
                 for target in targets {
                     println!("{target}");

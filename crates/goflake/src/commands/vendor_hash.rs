@@ -446,7 +446,7 @@ impl Report {
     /// As JSON, or the warnings and (with `hash`) the hash, `null` for none.
     fn print(&self, json: bool, hash: bool) -> Result<()> {
         if json {
-            println!("{}", serde_json::to_string_pretty(self)?);
+            super::print_json(self)?;
             return Ok(());
         }
         for warning in &self.warnings {
