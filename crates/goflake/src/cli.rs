@@ -194,7 +194,7 @@ enum CliCommand {
         /// How to print it.
         #[arg(long, default_value = "sri", value_parser = ["sri", "nix32", "hex"])]
         base: String,
-        /// Print the path, the hash in every base and the NAR's size as JSON (docs/json.md).
+        /// Print the path and the hash in every base as JSON (docs/json.md).
         #[arg(long)]
         json: bool,
     },
