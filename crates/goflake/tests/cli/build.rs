@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 use goflake_testkit::{GoProxy, NixEnv, prepare_project, require_tool, run_ok};
 
-use crate::support::{s, stderr, stdout};
+use crate::support::{checksums_verified, fresh_source, s, stderr, stdout};
 
 pub struct Env {
     pub nix: NixEnv,
@@ -73,14 +73,7 @@ fn build_all_copies_a_verified_release_and_prints_a_table() {
         return;
     };
     let dir = env.new_project("app");
-    // A source no earlier run built, so every target really builds (the store is shared).
-    let nonce = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let main = dir.join("main.go");
-    let text = std::fs::read_to_string(&main).unwrap();
-    std::fs::write(&main, format!("{text}\n// run {nonce}\n")).unwrap();
+    fresh_source(&dir);
     // One build at a time, so each target's own time and its wait can be told apart.
     let began = std::time::Instant::now();
     let out = env.goflake(&dir, &["build", "--json", "--jobs", "1"], true);
@@ -136,12 +129,7 @@ fn build_all_copies_a_verified_release_and_prints_a_table() {
     ] {
         assert!(dist.join(file).is_file(), "dist/{file}");
     }
-    let check = run_ok(
-        Command::new("sha256sum")
-            .args(["-c", "SHA256SUMS"])
-            .current_dir(&dist),
-    );
-    assert_eq!(check.matches(": OK").count(), 10, "{check}");
+    assert_eq!(checksums_verified(&dist), 10);
 
     // Again: nothing to build; the table says so.
     let again = env.goflake(&dir, &["build"], true);

@@ -41,3 +41,26 @@ pub use goflake_testkit::copy_tree;
 pub fn s(path: &Path) -> &str {
     path.to_str().unwrap()
 }
+
+/// Makes the project's main.go a source no earlier run built, so its targets really build:
+/// the Nix store is shared between runs.
+pub fn fresh_source(dir: &Path) {
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let main = dir.join("main.go");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, format!("{text}\n// fresh {nonce}\n")).unwrap();
+}
+
+/// `sha256sum -c SHA256SUMS` in `dist` (a mismatch fails the test): how many files it
+/// verified.
+pub fn checksums_verified(dist: &Path) -> usize {
+    let check = goflake_testkit::run_ok(
+        Command::new("sha256sum")
+            .args(["-c", "SHA256SUMS"])
+            .current_dir(dist),
+    );
+    check.matches(": OK").count()
+}

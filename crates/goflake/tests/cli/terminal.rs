@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use goflake_testkit::{require_tool, run_ok};
 
 use crate::build::{Env, env};
-use crate::support::s;
+use crate::support::{checksums_verified, fresh_source, s};
 
 const WIDTH: usize = 80;
 
@@ -103,17 +103,6 @@ fn build_script(env: &Env, dir: &Path, name: &str, colour: &str) -> PathBuf {
     )
     .unwrap();
     script
-}
-
-/// Replaces the project's source with one no earlier run built (the store is shared).
-fn fresh_source(dir: &Path) {
-    let nonce = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let main = dir.join("main.go");
-    let text = std::fs::read_to_string(&main).unwrap();
-    std::fs::write(&main, format!("{text}\n// terminal {nonce}\n")).unwrap();
 }
 
 fn has_escapes(text: &str) -> bool {
@@ -238,12 +227,7 @@ fn build_on_a_terminal_draws_bars_an_80_column_table_honours_no_color_and_stops_
         std::fs::read(dir.join("dist/manifest.json")).unwrap(),
         released
     );
-    let check = run_ok(
-        Command::new("sha256sum")
-            .args(["-c", "SHA256SUMS"])
-            .current_dir(dir.join("dist")),
-    );
-    assert_eq!(check.matches(": OK").count(), 3, "{check}");
+    assert_eq!(checksums_verified(&dir.join("dist")), 3);
     for entry in std::fs::read_dir(&dir).unwrap().flatten() {
         let name = entry.file_name();
         assert!(
