@@ -706,11 +706,13 @@ fn table_lines(report: &Report, width: Option<usize>) -> Vec<String> {
     )];
     let seconds = |s: Option<f64>| s.map_or("-".to_owned(), |s| format!("{s:.1}s"));
     for t in &report.targets {
-        let status = match t.status {
-            State::Cached => console::style(format!("{:<8}", "cached")).dim(),
-            State::Failed => console::style(format!("{:<8}", "failed")).red().bold(),
-            _ => console::style(format!("{:<8}", "built")).green(),
+        let (word, style) = match t.status {
+            State::Cached => ("cached", console::Style::new().dim()),
+            State::Failed => ("failed", console::Style::new().red().bold()),
+            _ => ("built", console::Style::new().green()),
         };
+        // Padded before it is coloured: the escapes take no column.
+        let status = style.apply_to(format!("{word:<8}"));
         let path = t.store_path.as_deref().unwrap_or("-");
         let path = match width {
             Some(width) => fit_store_path(path, width.saturating_sub(TABLE_HEAD)),

@@ -30,15 +30,14 @@ pub fn run(config: &CiConfig) -> Result<()> {
         CiProvider::Github => spec.github(),
         CiProvider::Gitlab => vec![spec.gitlab()],
     };
-    if config.dry_run && config.json {
-        let listed: Vec<serde_json::Value> = files
-            .iter()
-            .map(|file| serde_json::json!({ "path": file.path, "text": file.text }))
-            .collect();
-        print_report(config.provider, true, listed)?;
-        return Ok(());
-    }
     if config.dry_run {
+        if config.json {
+            let listed: Vec<serde_json::Value> = files
+                .iter()
+                .map(|file| serde_json::json!({ "path": file.path, "text": file.text }))
+                .collect();
+            return print_report(config.provider, true, listed);
+        }
         for file in &files {
             println!("# ---- {}\n{}", file.path, file.text);
         }
