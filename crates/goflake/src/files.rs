@@ -115,10 +115,10 @@ pub fn commit_change(path: &Path, before: &str, after: &str, mode: WriteMode) ->
             (format!("a/{name}"), format!("b/{name}"))
         };
         let diff = similar::TextDiff::from_lines(before, after);
-        print!(
+        out!(
             "{}",
             diff.unified_diff().context_radius(3).header(&old, &new)
-        );
+        )?;
     }
     if mode.check {
         if changed {

@@ -2,6 +2,23 @@
 //! failures to exit codes (1: the command failed or found a problem; 2: a file does not parse
 //! or the arguments are wrong).
 
+/// `println!` that hands back the error instead of panicking: stdout closed early
+/// (`goflake … | head`) ends goflake quietly, as in ripgrep (see `run`).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `print!` that hands back the error, as `outln!`.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod cli;
 mod commands;
 mod config;
@@ -52,6 +69,8 @@ fn run() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of stdout went away (`goflake … | head`): what it wanted, it has.
+        Err(err) if stdout_closed(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let code = match err.downcast_ref::<Failure>() {
                 Some(failure) => {
@@ -71,4 +90,13 @@ fn run() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// Whether `err` is, at its root, a write to a closed pipe.
+fn stdout_closed(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -436,7 +436,7 @@ pub fn run(config: &BuildConfig) -> Result<()> {
         super::print_json(&report)?;
     } else if !config.quiet {
         print_failures(&report);
-        print_table(&report);
+        print_table(&report)?;
     }
     if failed.is_empty() {
         Ok(())
@@ -763,28 +763,29 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
-fn print_table(report: &Report) {
+fn print_table(report: &Report) -> std::io::Result<()> {
     let width = console::Term::stdout()
         .size_checked()
         .map(|(_, cols)| cols as usize);
     for line in table_lines(report, width) {
-        println!("{line}");
+        outln!("{line}")?;
     }
     if let Some(dist) = &report.dist {
-        println!("release copied to {dist}/ (headers and SHA256SUMS verified)");
+        outln!("release copied to {dist}/ (headers and SHA256SUMS verified)")?;
     }
     if let Some(reproducible) = &report.reproducible {
         for (target, same) in reproducible {
-            println!(
+            outln!(
                 "{target}: {}",
                 if *same {
                     "bit-for-bit identical on rebuild"
                 } else {
                     "NOT reproducible"
                 }
-            );
+            )?;
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ pub fn run(config: &CiConfig) -> Result<()> {
             return print_report(config.provider, true, listed);
         }
         for file in &files {
-            println!("# ---- {}\n{}", file.path, file.text);
+            outln!("# ---- {}\n{}", file.path, file.text)?;
         }
         return Ok(());
     }

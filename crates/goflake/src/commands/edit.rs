@@ -41,14 +41,18 @@ pub fn get(config: &GetConfig) -> Result<()> {
             Literal::Bool(b) => serde_json::Value::Bool(b),
             Literal::Int(i) => serde_json::Value::from(i),
         };
-        println!("{json}");
+        outln!("{json}")?;
     } else {
         match value {
-            Literal::String(s) => println!("{s}"),
-            Literal::StringList(items) => items.iter().for_each(|item| println!("{item}")),
-            Literal::Null => println!("null"),
-            Literal::Bool(b) => println!("{b}"),
-            Literal::Int(i) => println!("{i}"),
+            Literal::String(s) => outln!("{s}")?,
+            Literal::StringList(items) => {
+                for item in items {
+                    outln!("{item}")?;
+                }
+            }
+            Literal::Null => outln!("null")?,
+            Literal::Bool(b) => outln!("{b}")?,
+            Literal::Int(i) => outln!("{i}")?,
         }
     }
     Ok(())

@@ -143,7 +143,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
             let text = goflake_gen::render(&spec)
                 .map_err(|e| Failure::problem(format!("error: {e}\n")))?;
             if config.dry_run {
-                print!("{text}");
+                out!("{text}")?;
             } else {
                 let orig = path.with_file_name("flake.nix.orig");
                 if orig.exists() {
@@ -170,7 +170,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
             );
         }
         if config.dry_run {
-            print!("{text}");
+            out!("{text}")?;
         } else {
             write_atomically(&path, text.as_bytes())?;
         }

@@ -38,7 +38,7 @@ pub fn run(config: &InspectConfig) -> Result<()> {
             go: &go,
         })?;
     } else {
-        print!("{}", crate::failure::terminal_safe(&human(&project, &go)));
+        out!("{}", crate::failure::terminal_safe(&human(&project, &go)))?;
     }
     Ok(())
 }

@@ -17,6 +17,6 @@ pub mod vendor_hash;
 
 /// `--json`: the command's result as one pretty-printed document on stdout (docs/json.md).
 pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    outln!("{}", serde_json::to_string_pretty(value)?)?;
     Ok(())
 }

@@ -23,6 +23,6 @@ pub fn run(config: &NarHashConfig) -> Result<()> {
         "hex" => hash.hex(),
         _ => hash.sri(),
     };
-    println!("{text}");
+    outln!("{text}")?;
     Ok(())
 }

@@ -32,7 +32,7 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
                 super::print_json(&report)?;
             } else {
                 for target in targets {
-                    println!("{target}");
+                    outln!("{target}")?;
                 }
             }
             return Ok(());

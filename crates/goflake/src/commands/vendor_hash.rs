@@ -453,7 +453,7 @@ impl Report {
             eprintln!("warning: {warning}");
         }
         if hash {
-            println!("{}", self.vendor_hash.as_deref().unwrap_or("null"));
+            outln!("{}", self.vendor_hash.as_deref().unwrap_or("null"))?;
         }
         Ok(())
     }

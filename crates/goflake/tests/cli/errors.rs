@@ -107,3 +107,33 @@ fn a_go_line_newer_than_the_go_here_names_both_versions() {
         "{err}"
     );
 }
+
+/// `goflake … | head`: the reader closes stdout before goflake is done; goflake ends
+/// quietly with 0 (as ripgrep does) instead of panicking on the broken pipe.
+#[test]
+fn a_closed_stdout_ends_goflake_quietly() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = project(temp.path(), "root-main");
+    let flake = dir.join("flake.nix");
+    let printing: [&[&str]; 6] = [
+        &["man"],
+        &["completions", "bash"],
+        &["targets", "list", "--flake", s(&flake)],
+        &["get", s(&flake), "targets"],
+        &["init", "--dry-run", "--force", s(&dir)],
+        &["nar-hash", s(&dir)],
+    ];
+    for args in printing {
+        // The read end is closed before goflake starts, so its first write fails for sure.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_goflake"))
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(out.stderr.is_empty(), "{args:?}: {}", stderr(&out));
+    }
+}
