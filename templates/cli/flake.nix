@@ -20,9 +20,9 @@
       # Packages a target cannot compile (goflake compiled each one), left out of that
       # target only.
       unbuildable = { };
-      # Each target's dependencies compiled once into a Go build cache (pure: made from
-      # goModules and go.mod alone), so a rebuild after editing the code compiles only the
-      # project's own packages. false builds everything from scratch.
+      # Each target's dependencies (or, without any, the standard library) compiled once
+      # into a Go build cache, pure (made from goModules and go.mod alone), so a rebuild
+      # after editing the code compiles only the project's own packages. false: no cache.
       buildCache = true;
       ldflags = [
         "-s"
@@ -118,21 +118,40 @@
                 fi
               '';
 
-          # The package's build starts from its dependency cache.
-          withDepsCache =
+          # Without dependencies, the whole standard library compiled for the target. Made
+          # from Go, the target's environment and tags alone, so every project on the
+          # machine with the same Go and target shares one build.
+          stdCache =
+            { env, tags }:
+            pkgs.runCommand "go-${go.version}-${env.GOOS}-${env.GOARCH}-std-cache"
+              {
+                nativeBuildInputs = [ go ];
+                inherit env;
+              }
+              ''
+                export GOCACHE=$out GOPATH=$TMPDIR/go GOPROXY=off
+                mkdir -p $out $TMPDIR/std
+                cd $TMPDIR/std
+                echo "module goflake.invalid/std" > go.mod
+                go build ${tags} -p "''${NIX_BUILD_CORES:-1}" std
+              '';
+
+          # The package's build starts from its cache.
+          withBuildCache =
             old:
             let
-              cache = depsCache {
+              args = {
                 # GOFLAGS is in env on current nixpkgs, an argument on older releases.
                 env = old.env // {
                   GOFLAGS = old.env.GOFLAGS or (toString (old.GOFLAGS or [ ]));
                 };
                 tags = lib.optionalString (old.tags or [ ] != [ ]) (
-                  "-tags=" + lib.concatStringsSep "," old.tags
+                  lib.escapeShellArg ("-tags=" + lib.concatStringsSep "," old.tags)
                 );
               };
+              cache = if vendorHash != null then depsCache args else stdCache args;
             in
-            lib.optionalAttrs (buildCache && vendorHash != null) {
+            lib.optionalAttrs buildCache {
               postConfigure = (old.postConfigure or "") + ''
                 mkdir -p "$GOCACHE"
                 cp -r --no-preserve=mode ${cache}/. "$GOCACHE"/
@@ -174,7 +193,7 @@
                 '';
               });
             in
-            retargeted.overrideAttrs withDepsCache;
+            retargeted.overrideAttrs withBuildCache;
 
           crossPackages = lib.listToAttrs (
             map (

@@ -502,14 +502,14 @@ fn withdeps_attr(target: &str) -> String {
     format!("withdeps-{}", target.replace('/', "-"))
 }
 
-/// The output path of each target's dependency cache, read from the package's
-/// postConfigure. The output path is what decides whether Nix builds it again: its .drv path
-/// follows goModules' derivation, which changes with any edit, while the fixed-output
-/// goModules keeps its output path.
-fn cache_paths(nix: &NixEnv, dir: &Path) -> Vec<String> {
+/// The output path of each target's build cache (named `…-<kind>-cache`), read from the
+/// package `<pname>-<goos>-<goarch>`'s postConfigure. The output path is what decides whether
+/// Nix builds it again: its .drv path follows goModules' derivation, which changes with any
+/// edit, while the fixed-output goModules keeps its output path.
+fn cache_paths(nix: &NixEnv, dir: &Path, pname: &str, kind: &str) -> Vec<String> {
     let attrs: Vec<String> = TARGETS
         .iter()
-        .map(|t| format!("\"{}\"", withdeps_attr(t)))
+        .map(|t| format!("\"{pname}-{}\"", t.replace('/', "-")))
         .collect();
     let mut command = nix.command();
     command
@@ -525,6 +525,7 @@ fn cache_paths(nix: &NixEnv, dir: &Path) -> Vec<String> {
             &format!("p: map (a: p.${{a}}.postConfigure) [ {} ]", attrs.join(" ")),
         ]);
     let json: serde_json::Value = serde_json::from_str(&run_ok(&mut command)).unwrap();
+    let marker = format!("-{kind}-cache");
     json.as_array()
         .unwrap()
         .iter()
@@ -532,12 +533,26 @@ fn cache_paths(nix: &NixEnv, dir: &Path) -> Vec<String> {
             let script = script.as_str().unwrap();
             let caches: Vec<&str> = script
                 .split_whitespace()
-                .filter(|w| w.contains("-deps-cache"))
+                .filter(|w| w.contains(&marker))
                 .collect();
-            assert_eq!(caches.len(), 1, "one cache per target: {script}");
+            assert_eq!(caches.len(), 1, "one {kind} cache per target: {script}");
             caches[0].trim_end_matches("/.").to_owned()
         })
         .collect()
+}
+
+/// The files in a package's bin/, by name, with their bytes.
+fn binaries(out: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(out.join("bin"))
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 /// The per-target dependency cache (`buildCache = true;`): every target's binary is bit for
@@ -573,21 +588,9 @@ fn the_dependency_cache_changes_no_binary_and_only_dependencies_rebuild_it() {
 
     let attrs: Vec<String> = TARGETS.iter().map(|t| withdeps_attr(t)).collect();
     let with_cache = nix_build(&nix, &dir, &attrs, &proxy);
-    let caches = cache_paths(&nix, &dir);
+    let caches = cache_paths(&nix, &dir, "withdeps", "deps");
     goflake(&["set", "--expr", s(&flake_file), "buildCache", "false"]);
     let without = nix_build(&nix, &dir, &attrs, &proxy);
-    let binaries = |out: &Path| -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<_> = std::fs::read_dir(out.join("bin"))
-            .unwrap()
-            .flatten()
-            .map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                (name, std::fs::read(e.path()).unwrap())
-            })
-            .collect();
-        files.sort();
-        files
-    };
     for ((target, a), b) in TARGETS.iter().zip(&with_cache).zip(&without) {
         assert_ne!(a, b, "{target}: two derivations");
         assert!(
@@ -602,7 +605,7 @@ fn the_dependency_cache_changes_no_binary_and_only_dependencies_rebuild_it() {
     let code = std::fs::read_to_string(&main).unwrap();
     std::fs::write(&main, format!("{code}\n// An edit.\n")).unwrap();
     assert_eq!(
-        cache_paths(&nix, &dir),
+        cache_paths(&nix, &dir, "withdeps", "deps"),
         caches,
         "a source edit kept the caches"
     );
@@ -613,8 +616,87 @@ fn the_dependency_cache_changes_no_binary_and_only_dependencies_rebuild_it() {
             .current_dir(&dir),
     );
     goflake(&["vendor-hash", "--write", s(&dir)]);
-    let bumped = cache_paths(&nix, &dir);
+    let bumped = cache_paths(&nix, &dir, "withdeps", "deps");
     for (target, (old, new)) in TARGETS.iter().zip(caches.iter().zip(&bumped)) {
         assert_ne!(old, new, "{target}: a new dependency rebuilds the cache");
     }
+}
+
+/// Without dependencies, `buildCache = true;` gives each target the standard library
+/// precompiled: every binary is bit for bit the one built without it, and the cache is one
+/// derivation per Go and target, shared by every project and kept across source edits.
+#[test]
+fn the_std_cache_changes_no_binary_and_is_shared_between_projects() {
+    let test = "e2e::the_std_cache_changes_no_binary";
+    let (Some(nix), Some(go)) = (NixEnv::new(test), require_tool(test, "go")) else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+    let cache = temp.path().join("cache");
+    let targets = TARGETS.join(",");
+    let init = |name: &str, fixture: &str| -> PathBuf {
+        let dir = temp.path().join(name);
+        prepare_project(&go, &proxy, &cache, fixture, &dir);
+        let out = goflake_with(
+            &proxy,
+            &cache,
+            &[
+                "init",
+                "--no-verify-targets",
+                "--targets",
+                &targets,
+                s(&dir),
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        dir
+    };
+    let hello = init("hello", "root-main");
+    let multi = init("multi", "cmd-multi");
+    let flake_file = hello.join("flake.nix");
+    let text = std::fs::read_to_string(&flake_file).unwrap();
+    assert!(
+        text.contains("buildCache = true;") && text.contains("vendorHash = null;"),
+        "{text}"
+    );
+
+    let caches = cache_paths(&nix, &hello, "hello", "std");
+    assert_eq!(
+        cache_paths(&nix, &multi, "multi", "std"),
+        caches,
+        "two projects share the standard library's caches"
+    );
+    let attrs: Vec<String> = TARGETS
+        .iter()
+        .map(|t| format!("hello-{}", t.replace('/', "-")))
+        .collect();
+    crate::support::fresh_source(&hello);
+    let with_cache = nix_build(&nix, &hello, &attrs, &proxy);
+    let set = |value: &str| {
+        let out = goflake_with(
+            &proxy,
+            &cache,
+            &["set", "--expr", s(&flake_file), "buildCache", value],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    set("false");
+    let without = nix_build(&nix, &hello, &attrs, &proxy);
+    for ((target, a), b) in TARGETS.iter().zip(&with_cache).zip(&without) {
+        assert_ne!(a, b, "{target}: two derivations");
+        assert!(
+            binaries(a) == binaries(b),
+            "{target}: the binary built with the std cache differs from the one built without"
+        );
+    }
+    set("true");
+    let main = hello.join("main.go");
+    let code = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, format!("{code}\n// An edit.\n")).unwrap();
+    assert_eq!(
+        cache_paths(&nix, &hello, "hello", "std"),
+        caches,
+        "a source edit kept the caches"
+    );
 }
