@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use goflake_gen::upgrade::Upgrade;
 use goflake_gen::{SpecOptions, VendorHash};
 use goflake_gomod::Project;
 use goflake_syntax::SourceFile;
@@ -107,14 +108,36 @@ pub fn run(config: &InitConfig) -> Result<()> {
 
     let action = if path.exists() {
         let (existing, _lock) = read_nix_locked(&path)?;
+        let before = existing.text().to_owned();
         let missing = goflake_gen::missing_values(&existing);
-        if missing.is_empty() {
-            for feature in goflake_gen::missing_features(&existing) {
-                warnings.push(format!(
-                    "{} predates {feature}; `goflake init --force` writes a new flake from the project (the old file is kept as flake.nix.orig, to carry your edits over)",
-                    path.display()
-                ));
-            }
+        // A flake from an older template gets the current template's code, with the user's
+        // edits merged in; edits that overlap goflake's changes stop init (or, with --force,
+        // the flake is written anew below).
+        let upgrade = if missing.is_empty() {
+            goflake_gen::upgrade::upgrade(&existing)
+        } else {
+            Upgrade::Current
+        };
+        if let Upgrade::Conflict { from, merged } = &upgrade
+            && !config.force
+        {
+            return Err(Failure::problem(format!(
+                "error: {} comes from an older goflake (template {from} of {}), and your edits to it \
+                 overlap lines the current template changes. Nothing was changed.\n\
+                 Merge them by hand (the conflicts are marked below), or run `goflake init --force` to write a new flake \
+                 (the old file is kept as flake.nix.orig, to carry your edits over).\n{}",
+                path.display(),
+                goflake_gen::upgrade::TEMPLATES,
+                conflicts_only(merged),
+            )));
+        }
+        if missing.is_empty() && !matches!(upgrade, Upgrade::Conflict { .. }) {
+            let (existing, upgraded) = match upgrade {
+                Upgrade::Merged { text, .. } => {
+                    (SourceFile::parse(path.display().to_string(), text), true)
+                }
+                _ => (existing, false),
+            };
             let edits = goflake_gen::update(
                 &existing,
                 &spec,
@@ -127,8 +150,8 @@ pub fn run(config: &InitConfig) -> Result<()> {
             .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
             let edited = goflake_syntax::apply(&existing, edits)
                 .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
-            if commit_change(&path, existing.text(), edited.text(), mode)? {
-                "updated"
+            if commit_change(&path, &before, edited.text(), mode)? {
+                if upgraded { "upgraded" } else { "updated" }
             } else {
                 "unchanged"
             }
@@ -199,4 +222,30 @@ pub fn run(config: &InitConfig) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The conflicting hunks of a merge (between diff3's markers), each with a line of context,
+/// so the error shows what overlaps rather than the whole file.
+fn conflicts_only(merged: &str) -> String {
+    let lines: Vec<&str> = merged.lines().collect();
+    let mut shown = String::new();
+    let mut index = 0;
+    while index < lines.len() {
+        if lines[index].starts_with("<<<<<<<") {
+            let start = index.saturating_sub(1);
+            let end = lines[index..]
+                .iter()
+                .position(|l| l.starts_with(">>>>>>>"))
+                .map_or(lines.len(), |p| index + p + 1);
+            for line in &lines[start..(end + 1).min(lines.len())] {
+                shown.push_str(line);
+                shown.push('\n');
+            }
+            shown.push_str("…\n");
+            index = end;
+        } else {
+            index += 1;
+        }
+    }
+    shown
 }

@@ -237,3 +237,108 @@ fn import_brings_a_shell_into_the_devshell() {
         "a second import changes nothing"
     );
 }
+
+/// A flake from each older template, as a user left it: maintained values and code edited.
+fn old_flake(version: usize, code_edit: (&str, &str)) -> String {
+    let template =
+        goflake_testkit::workspace_root().join(format!("templates/history/flake-{version}.nix"));
+    let text = read(&template);
+    assert!(
+        text.contains(code_edit.0),
+        "template {version}: {}",
+        code_edit.0
+    );
+    text.replacen(code_edit.0, code_edit.1, 1).replacen(
+        "version = \"0.1.0\";",
+        "version = \"2.0.0\"; # pinned by hand",
+        1,
+    )
+}
+
+#[test]
+fn init_upgrades_a_flake_from_any_older_template_and_keeps_the_users_edits() {
+    let current = read(&goflake_testkit::workspace_root().join("templates/flake.nix"));
+    let ours = (
+        "pkgs.delve",
+        "pkgs.delve\n            pkgs.goreleaser # ours",
+    );
+    for version in 1..=6 {
+        let dir = tempfile::tempdir().unwrap();
+        go_fixture("root-main", dir.path());
+        let flake = dir.path().join("flake.nix");
+        std::fs::write(&flake, old_flake(version, ours)).unwrap();
+        let out = goflake(&["init", "--no-verify-targets", "--json", s(dir.path())]);
+        assert!(out.status.success(), "template {version}: {}", stderr(&out));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(report["action"], "upgraded", "template {version}");
+        let text = read(&flake);
+        for kept in [
+            "pkgs.goreleaser # ours",
+            "version = \"2.0.0\"; # pinned by hand",
+        ] {
+            assert!(
+                text.contains(kept),
+                "template {version} lost {kept}:\n{text}"
+            );
+        }
+        // Besides the user's two edits, the file is the current template's code.
+        let expected = current.replacen("pkgs.delve", ours.1, 1).replacen(
+            "version = \"0.1.0\";",
+            "version = \"2.0.0\"; # pinned by hand",
+            1,
+        );
+        let diff = similar::TextDiff::from_lines(expected.as_str(), text.as_str());
+        let changed: Vec<String> = diff
+            .iter_all_changes()
+            .filter(|c| c.tag() != similar::ChangeTag::Equal)
+            .map(|c| format!("{}{}", c.tag(), c.value()))
+            .collect();
+        // Only maintained values init sets from the project (pname, mainProgram, targets…).
+        assert!(
+            changed.iter().all(|line| {
+                let line = line[1..].trim_start();
+                ["pname", "mainProgram", "description", "goAttr", "\"", "];"]
+                    .iter()
+                    .any(|start| line.starts_with(start))
+            }),
+            "template {version}: {changed:#?}"
+        );
+        let again = goflake(&["init", "--no-verify-targets", s(dir.path())]);
+        assert!(again.status.success(), "{}", stderr(&again));
+        assert_eq!(
+            read(&flake),
+            text,
+            "template {version}: a second init changes nothing"
+        );
+    }
+}
+
+#[test]
+fn init_refuses_an_upgrade_whose_edits_overlap_and_force_keeps_the_old_file() {
+    let dir = tempfile::tempdir().unwrap();
+    go_fixture("root-main", dir.path());
+    let flake = dir.path().join("flake.nix");
+    let edited = old_flake(
+        6,
+        (
+            "retargeted.overrideAttrs withDepsCache;",
+            "(retargeted.overrideAttrs withDepsCache).overrideAttrs { doCheck = true; };",
+        ),
+    );
+    std::fs::write(&flake, &edited).unwrap();
+    let out = goflake(&["init", "--no-verify-targets", s(dir.path())]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("overlap") && err.contains("--force"), "{err}");
+    assert!(
+        err.contains("<<<<<<< ours") && err.contains("doCheck = true"),
+        "{err}"
+    );
+    assert_eq!(read(&flake), edited, "nothing was changed");
+    assert!(!dir.path().join("flake.nix.orig").exists());
+
+    let forced = goflake(&["init", "--force", "--no-verify-targets", s(dir.path())]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_eq!(read(&dir.path().join("flake.nix.orig")), edited);
+    assert!(read(&flake).contains("withBuildCache"));
+}

@@ -1,0 +1,142 @@
+//! Bringing a flake an older goflake generated up to the current template without losing the
+//! user's edits: a three-way merge, line by line, of
+//! - the base: the template the file was generated from,
+//! - ours: the file as it is now (the user's edits are its differences from the base),
+//! - theirs: the current template (goflake's changes are its differences from the base).
+//!
+//! The base and the current template first get the file's own maintained values (the text of
+//! each value, as it is in the file), so those values are never a difference: only code is
+//! merged. Edits that touch the same lines as goflake's changes are a conflict, and nothing is
+//! written.
+
+use goflake_syntax::{AttrPath, SourceFile, TextEdit};
+
+use crate::FLAKE_TEMPLATE;
+
+/// Every template an earlier goflake generated flakes from, oldest first (`templates/history`;
+/// a release that changes `templates/flake.nix` adds the one it replaces).
+const HISTORY: [&str; 6] = [
+    include_str!("../../../templates/history/flake-1.nix"),
+    include_str!("../../../templates/history/flake-2.nix"),
+    include_str!("../../../templates/history/flake-3.nix"),
+    include_str!("../../../templates/history/flake-4.nix"),
+    include_str!("../../../templates/history/flake-5.nix"),
+    include_str!("../../../templates/history/flake-6.nix"),
+];
+
+/// How many templates goflake has had: the history and the current one.
+pub const TEMPLATES: usize = HISTORY.len() + 1;
+
+/// The bindings whose values belong to the user (carried over verbatim), by path.
+const VALUES: &[&str] = &[
+    "description",
+    "inputs.nixpkgs.url",
+    "outputs.pname",
+    "outputs.mainProgram",
+    "outputs.version",
+    "outputs.vendorHash",
+    "outputs.goAttr",
+    "outputs.modRoot",
+    "outputs.subPackages",
+    "outputs.nativeOnly",
+    "outputs.unbuildable",
+    "outputs.buildCache",
+    "outputs.ldflags",
+    "outputs.targets",
+    "outputs.systems",
+];
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Upgrade {
+    /// The file's code is the current template's (with the user's edits, if any).
+    Current,
+    /// The file came from template `from` (1 is the oldest) and merges cleanly into the
+    /// current one: the new text.
+    Merged { from: usize, text: String },
+    /// The user's edits overlap goflake's changes: the merge with conflict markers, to show.
+    Conflict { from: usize, merged: String },
+}
+
+/// How `file` (a goflake flake) relates to the current template; see the module doc.
+pub fn upgrade(file: &SourceFile) -> Upgrade {
+    let current = with_values_of(FLAKE_TEMPLATE, file);
+    let current_distance = distance(&current, file.text());
+    // The template the file is closest to is the one it was generated from: with its own
+    // values filled in, an unedited file is equal to it.
+    let Some((index, base)) = HISTORY
+        .iter()
+        .enumerate()
+        .map(|(index, template)| (index, with_values_of(template, file)))
+        .min_by_key(|(_, base)| distance(base, file.text()))
+    else {
+        return Upgrade::Current;
+    };
+    if distance(&base, file.text()) >= current_distance {
+        return Upgrade::Current;
+    }
+    let from = index + 1;
+    match diffy::merge(&base, file.text(), &current) {
+        Ok(text) if !SourceFile::parse(file.name(), text.as_str()).has_errors() => {
+            Upgrade::Merged { from, text }
+        }
+        Ok(merged) | Err(merged) => Upgrade::Conflict { from, merged },
+    }
+}
+
+/// `template` with each maintained value replaced by the text of the same value in `file`
+/// (values the file lacks keep the template's default).
+fn with_values_of(template: &str, file: &SourceFile) -> String {
+    let template = SourceFile::parse("template", template);
+    let edits: Vec<TextEdit> = VALUES
+        .iter()
+        .filter_map(|path| {
+            let path: AttrPath = path.parse().ok()?;
+            let ours = goflake_syntax::find(file, &path).ok()?;
+            let theirs = goflake_syntax::find(&template, &path).ok()?;
+            let text = ours.value()?.text().to_string();
+            Some(TextEdit::replace(theirs.value()?.text_range(), text))
+        })
+        .collect();
+    match goflake_syntax::apply(&template, edits) {
+        Ok(filled) => filled.text().to_owned(),
+        // A value that does not fit the template: compare with the template as it is.
+        Err(_) => template.text().to_owned(),
+    }
+}
+
+/// How many lines differ between `a` and `b`.
+fn distance(a: &str, b: &str) -> usize {
+    similar::TextDiff::from_lines(a, b)
+        .ops()
+        .iter()
+        .map(|op| match op.as_tag_tuple() {
+            (similar::DiffTag::Equal, _, _) => 0,
+            (_, old, new) => old.len() + new.len(),
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_current_template_is_current() {
+        let file = SourceFile::parse("flake.nix", FLAKE_TEMPLATE);
+        assert_eq!(upgrade(&file), Upgrade::Current);
+    }
+
+    #[test]
+    fn every_older_template_merges_into_the_current_one() {
+        for (index, old) in HISTORY.iter().enumerate() {
+            let file = SourceFile::parse("flake.nix", *old);
+            match upgrade(&file) {
+                Upgrade::Merged { from, text } => {
+                    assert_eq!(from, index + 1);
+                    assert_eq!(text, with_values_of(FLAKE_TEMPLATE, &file));
+                }
+                other => panic!("template {}: {other:?}", index + 1),
+            }
+        }
+    }
+}
