@@ -27,24 +27,24 @@ const HISTORY: [&str; 6] = [
 /// How many templates goflake has had: the history and the current one.
 pub const TEMPLATES: usize = HISTORY.len() + 1;
 
-/// The bindings whose values belong to the user (carried over verbatim), by path.
-const VALUES: &[&str] = &[
+/// Bindings outside [`crate::MAINTAINED`] whose values belong to the user too (carried over
+/// verbatim), by path.
+const OTHER_VALUES: &[&str] = &[
     "description",
     "inputs.nixpkgs.url",
-    "outputs.pname",
-    "outputs.mainProgram",
-    "outputs.version",
-    "outputs.vendorHash",
-    "outputs.goAttr",
-    "outputs.modRoot",
-    "outputs.subPackages",
-    "outputs.nativeOnly",
     "outputs.unbuildable",
     "outputs.buildCache",
-    "outputs.ldflags",
-    "outputs.targets",
     "outputs.systems",
 ];
+
+/// Every binding whose value belongs to the user: the maintained values and the others.
+fn value_paths() -> impl Iterator<Item = AttrPath> {
+    crate::MAINTAINED
+        .iter()
+        .map(|name| format!("outputs.{name}"))
+        .chain(OTHER_VALUES.iter().map(|path| (*path).to_owned()))
+        .map(|path| path.parse().expect("a valid attribute path"))
+}
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Upgrade {
@@ -63,15 +63,19 @@ pub fn upgrade(file: &SourceFile) -> Upgrade {
     let current_distance = distance(&current, file.text());
     // The template the file is closest to is the one it was generated from: with its own
     // values filled in, an unedited file is equal to it.
-    let Some((index, base)) = HISTORY
+    let Some((index, base, base_distance)) = HISTORY
         .iter()
         .enumerate()
-        .map(|(index, template)| (index, with_values_of(template, file)))
-        .min_by_key(|(_, base)| distance(base, file.text()))
+        .map(|(index, template)| {
+            let base = with_values_of(template, file);
+            let base_distance = distance(&base, file.text());
+            (index, base, base_distance)
+        })
+        .min_by_key(|(_, _, base_distance)| *base_distance)
     else {
         return Upgrade::Current;
     };
-    if distance(&base, file.text()) >= current_distance {
+    if base_distance >= current_distance {
         return Upgrade::Current;
     }
     let from = index + 1;
@@ -87,10 +91,8 @@ pub fn upgrade(file: &SourceFile) -> Upgrade {
 /// (values the file lacks keep the template's default).
 fn with_values_of(template: &str, file: &SourceFile) -> String {
     let template = SourceFile::parse("template", template);
-    let edits: Vec<TextEdit> = VALUES
-        .iter()
+    let edits: Vec<TextEdit> = value_paths()
         .filter_map(|path| {
-            let path: AttrPath = path.parse().ok()?;
             let ours = goflake_syntax::find(file, &path).ok()?;
             let theirs = goflake_syntax::find(&template, &path).ok()?;
             let text = ours.value()?.text().to_string();
@@ -102,6 +104,33 @@ fn with_values_of(template: &str, file: &SourceFile) -> String {
         // A value that does not fit the template: compare with the template as it is.
         Err(_) => template.text().to_owned(),
     }
+}
+
+/// The conflicting hunks of a merge (diff3's `<<<<<<<` to `>>>>>>>`), each with a line of
+/// context on either side and `…` after it, so an error shows what overlaps rather than the
+/// whole file.
+pub fn conflict_hunks(merged: &str) -> String {
+    let lines: Vec<&str> = merged.lines().collect();
+    let mut shown = String::new();
+    let mut index = 0;
+    while index < lines.len() {
+        if lines[index].starts_with("<<<<<<<") {
+            let start = index.saturating_sub(1);
+            let end = lines[index..]
+                .iter()
+                .position(|l| l.starts_with(">>>>>>>"))
+                .map_or(lines.len(), |p| index + p + 1);
+            for line in &lines[start..(end + 1).min(lines.len())] {
+                shown.push_str(line);
+                shown.push('\n');
+            }
+            shown.push_str("…\n");
+            index = end;
+        } else {
+            index += 1;
+        }
+    }
+    shown
 }
 
 /// How many lines differ between `a` and `b`.

@@ -113,12 +113,10 @@ pub fn run(config: &InitConfig) -> Result<()> {
         // A flake from an older template gets the current template's code, with the user's
         // edits merged in; edits that overlap goflake's changes stop init (or, with --force,
         // the flake is written anew below).
-        let upgrade = if missing.is_empty() {
-            goflake_gen::upgrade::upgrade(&existing)
-        } else {
-            Upgrade::Current
-        };
-        if let Upgrade::Conflict { from, merged } = &upgrade
+        let upgrade = missing
+            .is_empty()
+            .then(|| goflake_gen::upgrade::upgrade(&existing));
+        if let Some(Upgrade::Conflict { from, merged }) = &upgrade
             && !config.force
         {
             return Err(Failure::problem(format!(
@@ -128,10 +126,10 @@ pub fn run(config: &InitConfig) -> Result<()> {
                  (the old file is kept as flake.nix.orig, to carry your edits over).\n{}",
                 path.display(),
                 goflake_gen::upgrade::TEMPLATES,
-                conflicts_only(merged),
+                goflake_gen::upgrade::conflict_hunks(merged),
             )));
         }
-        if missing.is_empty() && !matches!(upgrade, Upgrade::Conflict { .. }) {
+        if let Some(upgrade @ (Upgrade::Current | Upgrade::Merged { .. })) = upgrade {
             let (existing, upgraded) = match upgrade {
                 Upgrade::Merged { text, .. } => {
                     (SourceFile::parse(path.display().to_string(), text), true)
@@ -222,30 +220,4 @@ pub fn run(config: &InitConfig) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The conflicting hunks of a merge (between diff3's markers), each with a line of context,
-/// so the error shows what overlaps rather than the whole file.
-fn conflicts_only(merged: &str) -> String {
-    let lines: Vec<&str> = merged.lines().collect();
-    let mut shown = String::new();
-    let mut index = 0;
-    while index < lines.len() {
-        if lines[index].starts_with("<<<<<<<") {
-            let start = index.saturating_sub(1);
-            let end = lines[index..]
-                .iter()
-                .position(|l| l.starts_with(">>>>>>>"))
-                .map_or(lines.len(), |p| index + p + 1);
-            for line in &lines[start..(end + 1).min(lines.len())] {
-                shown.push_str(line);
-                shown.push('\n');
-            }
-            shown.push_str("…\n");
-            index = end;
-        } else {
-            index += 1;
-        }
-    }
-    shown
 }
