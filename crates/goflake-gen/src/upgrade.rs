@@ -88,8 +88,10 @@ pub fn upgrade(file: &SourceFile) -> Upgrade {
 }
 
 /// `template` with each maintained value replaced by the text of the same value in `file`
-/// (values the file lacks keep the template's default).
+/// (values the file lacks keep the template's default), in the file's line ending: a CRLF
+/// file is compared and merged line by line with CRLF templates.
 fn with_values_of(template: &str, file: &SourceFile) -> String {
+    let template = template.replace('\n', file.line_ending());
     let template = SourceFile::parse("template", template);
     let edits: Vec<TextEdit> = value_paths()
         .filter_map(|path| {
@@ -153,6 +155,21 @@ mod tests {
     fn the_current_template_is_current() {
         let file = SourceFile::parse("flake.nix", FLAKE_TEMPLATE);
         assert_eq!(upgrade(&file), Upgrade::Current);
+    }
+
+    #[test]
+    fn a_crlf_flake_upgrades_and_keeps_its_line_ending() {
+        let crlf = |text: &str| text.replace('\n', "\r\n");
+        let file = SourceFile::parse("flake.nix", crlf(HISTORY[5]));
+        assert_eq!(
+            upgrade(&file),
+            Upgrade::Merged {
+                from: 6,
+                text: crlf(FLAKE_TEMPLATE)
+            }
+        );
+        let current = SourceFile::parse("flake.nix", crlf(FLAKE_TEMPLATE));
+        assert_eq!(upgrade(&current), Upgrade::Current);
     }
 
     #[test]
