@@ -6,10 +6,6 @@ use goflake_syntax::{AttrPath, SourceFile, SyntaxKind, SyntaxNode, TextEdit, att
 
 use crate::GenError;
 
-fn err(e: impl std::fmt::Display) -> GenError {
-    GenError::Edit(e.to_string())
-}
-
 /// The attribute set passed to the first `mkShell` call in the file.
 fn mk_shell_args(file: &SourceFile) -> Option<SyntaxNode> {
     file.root()
@@ -88,12 +84,12 @@ pub fn import_shell(
     flake: &SourceFile,
 ) -> Result<(Vec<TextEdit>, Vec<String>), GenError> {
     let source = mk_shell_args(shell).ok_or_else(|| {
-        GenError::Edit(format!("{}: no `mkShell {{ … }}` call found", shell.name()))
+        GenError::Shape(format!("{}: no `mkShell {{ … }}` call found", shell.name()))
     })?;
     let path: AttrPath = "outputs.devShells.default".parse().expect("a valid path");
-    let shell_binding = goflake_syntax::find(flake, &path).map_err(err)?;
+    let shell_binding = goflake_syntax::find(flake, &path)?;
     let target = shell_binding.value().and_then(attrset_of).ok_or_else(|| {
-        GenError::Edit(format!(
+        GenError::Shape(format!(
             "{}: devShells.default is not a mkShell call",
             flake.name()
         ))
@@ -115,11 +111,13 @@ pub fn import_shell(
             .find(|(k, _)| *k == key || *k == bare || *k == format!("env.{bare}"))
         {
             None => {
-                let key_path: AttrPath = key.parse().map_err(err)?;
-                edits.extend(
-                    edit::insert_binding(flake, &target, &key_path, &dedented(value, &indent))
-                        .map_err(err)?,
-                );
+                let key_path: AttrPath = key.parse()?;
+                edits.extend(edit::insert_binding(
+                    flake,
+                    &target,
+                    &key_path,
+                    &dedented(value, &indent),
+                )?);
             }
             Some((_, flake_binding))
                 if elements.is_some()
@@ -127,7 +125,7 @@ pub fn import_shell(
                         .value()
                         .is_some_and(|v| v.kind() == SyntaxKind::NODE_LIST) =>
             {
-                let mut items = edit::binding_list_items(flake, flake_binding).map_err(err)?;
+                let mut items = edit::binding_list_items(flake, flake_binding)?;
                 let before = items.len();
                 for item in elements.unwrap_or_default() {
                     if !items.contains(&item) {
@@ -135,7 +133,7 @@ pub fn import_shell(
                     }
                 }
                 if items.len() > before {
-                    edits.extend(edit::set_list(flake, flake_binding, &items).map_err(err)?);
+                    edits.extend(edit::set_list(flake, flake_binding, &items)?);
                 }
             }
             Some((_, flake_binding)) => {

@@ -7,6 +7,7 @@ pub mod import;
 pub mod nixpkgs;
 pub mod scaffold;
 pub mod upgrade;
+pub mod vendor;
 
 pub use nixpkgs::{GoChoice, GoSet, go_minor};
 
@@ -50,8 +51,16 @@ pub enum GenError {
     UnknownTarget { target: String },
     #[error("no binary of this project builds for any requested target")]
     NoTargets,
+    #[error(transparent)]
+    Query(#[from] goflake_syntax::QueryError),
+    #[error(transparent)]
+    Edit(#[from] edit::EditError),
+    #[error(transparent)]
+    AttrPath(#[from] goflake_syntax::AttrPathError),
+    /// The flake is not shaped as goflake needs it (a value of the wrong kind, a target that
+    /// is not listed, no `mkShell` call).
     #[error("{0}")]
-    Edit(String),
+    Shape(String),
     #[error("{path} is not a goflake flake (it lacks the values goflake maintains: {missing})")]
     NotGoflake { path: String, missing: String },
 }
@@ -218,23 +227,11 @@ pub fn spec_from_project(
         if targets.contains(&spec) {
             continue;
         }
-        let proposal = project.targets.iter().find(|t| t.target == spec);
-        let buildable = match proposal {
-            Some(proposal) => proposal.proposed,
-            None => project.main_packages.iter().any(|m| !m.cgo.required),
-        };
-        if buildable {
+        let fit = project.target_fit(&spec, &[]);
+        if fit.can_build() {
             targets.push(spec);
         } else {
-            let reason = proposal
-                .map(|t| {
-                    t.left_out
-                        .iter()
-                        .map(|l| format!("{}: {}", l.target, l.reason))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .unwrap_or_else(|| "every binary needs cgo".to_owned());
+            let reason = fit.reasons();
             warnings.push(format!("target {spec} left out: {reason}"));
             dropped_targets.push((spec, reason));
         }
@@ -245,18 +242,19 @@ pub fn spec_from_project(
         .iter()
         .map(|m| m.dir.clone())
         .collect();
+    let native_only: Vec<String> = project
+        .main_packages
+        .iter()
+        .filter(|m| m.cgo.required)
+        .map(|m| m.dir.clone())
+        .collect();
     let mut unbuildable = Vec::new();
     for target in &targets {
         let packages: Vec<(String, String)> = project
-            .main_packages
-            .iter()
-            .filter(|m| !m.cgo.required)
-            .filter_map(|m| {
-                m.excluded_targets
-                    .iter()
-                    .find(|e| &e.target == target)
-                    .map(|e| (m.dir.clone(), e.reason.clone()))
-            })
+            .target_fit(target, &native_only)
+            .blocked
+            .into_iter()
+            .map(|(m, reason)| (m.dir.clone(), reason))
             .collect();
         for (dir, reason) in &packages {
             warnings.push(format!("{dir} is left out of {target}: {reason}"));
@@ -265,12 +263,6 @@ pub fn spec_from_project(
             unbuildable.push((target.clone(), packages));
         }
     }
-    let native_only: Vec<String> = project
-        .main_packages
-        .iter()
-        .filter(|m| m.cgo.required)
-        .map(|m| m.dir.clone())
-        .collect();
     for dir in &native_only {
         warnings.push(format!(
             "{dir} needs cgo: the native package builds it, the cross targets leave it out"
@@ -411,16 +403,16 @@ fn strs(items: &[String]) -> Vec<ListItem> {
 }
 
 fn find(file: &SourceFile, name: &str) -> Result<goflake_syntax::Binding, GenError> {
-    let path: AttrPath = format!("outputs.{name}")
-        .parse()
-        .map_err(|e| GenError::Edit(format!("{e}")))?;
-    goflake_syntax::find(file, &path).map_err(|e| GenError::Edit(e.to_string()))
+    let path: AttrPath = format!("outputs.{name}").parse()?;
+    Ok(goflake_syntax::find(file, &path)?)
 }
 
 /// The binding of the nixpkgs input's URL.
 fn nixpkgs_url_binding(file: &SourceFile) -> Result<goflake_syntax::Binding, GenError> {
-    goflake_syntax::find(file, &"inputs.nixpkgs.url".parse().expect("valid"))
-        .map_err(|e| GenError::Edit(e.to_string()))
+    Ok(goflake_syntax::find(
+        file,
+        &"inputs.nixpkgs.url".parse().expect("valid"),
+    )?)
 }
 
 /// The nixpkgs URL a flake pins (`inputs.nixpkgs.url`), when it is a string.
@@ -431,19 +423,18 @@ pub fn read_nixpkgs_url(file: &SourceFile) -> Option<String> {
     }
 }
 
-fn edit_err(e: edit::EditError) -> GenError {
-    GenError::Edit(e.to_string())
-}
-
 /// A whole new flake for `spec`.
 pub fn render(spec: &FlakeSpec) -> Result<String, GenError> {
     let template = SourceFile::parse("templates/flake.nix", FLAKE_TEMPLATE);
     let mut edits: Vec<TextEdit> = Vec::new();
-    let description = goflake_syntax::find(&template, &"description".parse().expect("valid"))
-        .map_err(|e| GenError::Edit(e.to_string()))?;
-    edits.extend(edit::set_string(&template, &description, &spec.description).map_err(edit_err)?);
+    let description = goflake_syntax::find(&template, &"description".parse().expect("valid"))?;
+    edits.extend(edit::set_string(
+        &template,
+        &description,
+        &spec.description,
+    )?);
     let url = nixpkgs_url_binding(&template)?;
-    edits.extend(edit::set_string(&template, &url, &spec.nixpkgs_url).map_err(edit_err)?);
+    edits.extend(edit::set_string(&template, &url, &spec.nixpkgs_url)?);
     for (name, value) in [
         ("pname", &spec.pname),
         ("mainProgram", &spec.main_program),
@@ -451,17 +442,13 @@ pub fn render(spec: &FlakeSpec) -> Result<String, GenError> {
         ("goAttr", &spec.go_attr),
         ("modRoot", &spec.mod_root),
     ] {
-        edits
-            .extend(edit::set_string(&template, &find(&template, name)?, value).map_err(edit_err)?);
+        edits.extend(edit::set_string(&template, &find(&template, name)?, value)?);
     }
-    edits.extend(
-        edit::set_expr(
-            &template,
-            &find(&template, "vendorHash")?,
-            &vendor_hash_expr(&spec.vendor_hash),
-        )
-        .map_err(edit_err)?,
-    );
+    edits.extend(edit::set_expr(
+        &template,
+        &find(&template, "vendorHash")?,
+        &vendor_hash_expr(&spec.vendor_hash),
+    )?);
     let quoted = |items: &[String]| -> Vec<String> {
         items
             .iter()
@@ -477,16 +464,13 @@ pub fn render(spec: &FlakeSpec) -> Result<String, GenError> {
     ] {
         let binding = find(&template, name)?;
         let list = nixfmt_list(&items, template.line_ending());
-        edits.extend(edit::set_expr(&template, &binding, &list).map_err(edit_err)?);
+        edits.extend(edit::set_expr(&template, &binding, &list)?);
     }
-    edits.extend(
-        edit::set_expr(
-            &template,
-            &find(&template, "unbuildable")?,
-            &spec.unbuildable_expr(template.line_ending()),
-        )
-        .map_err(edit_err)?,
-    );
+    edits.extend(edit::set_expr(
+        &template,
+        &find(&template, "unbuildable")?,
+        &spec.unbuildable_expr(template.line_ending()),
+    )?);
     if !spec.dropped_targets.is_empty() {
         edits.push(comment_above(
             &template,
@@ -494,25 +478,14 @@ pub fn render(spec: &FlakeSpec) -> Result<String, GenError> {
             &spec.dropped_targets,
         ));
     }
-    let rendered = edit::apply(&template, edits).map_err(edit_err)?;
+    let rendered = edit::apply(&template, edits)?;
     Ok(rendered.text().to_owned())
 }
 
 /// A list as nixfmt lays it out: `[ ]`, `[ x ]`, or one element per line (`set_expr`
 /// indents the lines after the first to the binding).
 fn nixfmt_list(items: &[String], eol: &str) -> String {
-    match items {
-        [] => "[ ]".to_owned(),
-        [one] => format!("[ {one} ]"),
-        many => {
-            let mut text = String::from("[");
-            for item in many {
-                text.push_str(&format!("{eol}  {item}"));
-            }
-            text.push_str(&format!("{eol}]"));
-            text
-        }
-    }
+    edit::nixfmt_list(items, items.len() > 1, "", eol)
 }
 
 /// `# Left out: …` lines above a binding, with its indentation.
@@ -546,8 +519,10 @@ pub fn read_list(file: &SourceFile, name: &str) -> Result<Vec<String>, GenError>
     let binding = find(file, name)?;
     match goflake_syntax::read_literal(file, &binding) {
         Ok(Literal::StringList(items)) => Ok(items),
-        Ok(_) => Err(GenError::Edit(format!("`{name}` is not a list of strings"))),
-        Err(e) => Err(GenError::Edit(e.to_string())),
+        Ok(_) => Err(GenError::Shape(format!(
+            "`{name}` is not a list of strings"
+        ))),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -611,15 +586,16 @@ pub fn update(
     let mut edits = Vec::new();
     if nixpkgs_given {
         let url = nixpkgs_url_binding(file)?;
-        edits.extend(edit::set_string(file, &url, &spec.nixpkgs_url).map_err(edit_err)?);
+        edits.extend(edit::set_string(file, &url, &spec.nixpkgs_url)?);
         // The systems list, when it is a list of strings (a user's own expression stays).
         if let Ok(systems) = read_list(file, "systems")
             && systems != spec.systems
         {
-            edits.extend(
-                edit::set_list(file, &find(file, "systems")?, &strs(&spec.systems))
-                    .map_err(edit_err)?,
-            );
+            edits.extend(edit::set_list(
+                file,
+                &find(file, "systems")?,
+                &strs(&spec.systems),
+            )?);
         }
     }
     if let Some(current) = read_string(file, "goAttr")
@@ -627,17 +603,21 @@ pub fn update(
             .zip(go_minor(&spec.go_attr))
             .is_some_and(|(c, s)| c < s)
     {
-        edits.extend(
-            edit::set_string(file, &find(file, "goAttr")?, &spec.go_attr).map_err(edit_err)?,
-        );
+        edits.extend(edit::set_string(
+            file,
+            &find(file, "goAttr")?,
+            &spec.go_attr,
+        )?);
     }
     if version_from_tag
         && let Some(current) = read_string(file, "version")
         && current != spec.version
     {
-        edits.extend(
-            edit::set_string(file, &find(file, "version")?, &spec.version).map_err(edit_err)?,
-        );
+        edits.extend(edit::set_string(
+            file,
+            &find(file, "version")?,
+            &spec.version,
+        )?);
     }
     let sync =
         |name: &str, wanted: &[String], keep: &[String]| -> Result<Vec<TextEdit>, GenError> {
@@ -655,7 +635,7 @@ pub fn update(
             if next == current {
                 return Ok(Vec::new());
             }
-            edit::set_list(file, &find(file, name)?, &strs(&next)).map_err(edit_err)
+            edit::set_list(file, &find(file, name)?, &strs(&next)).map_err(GenError::from)
         };
     // Main packages the user added (e.g. a tool left out by default) stay while they exist.
     edits.extend(sync("subPackages", &spec.sub_packages, &spec.other_mains)?);
@@ -682,8 +662,7 @@ pub fn update(
             .collect()
     };
     if next != current {
-        edits
-            .extend(edit::set_list(file, &find(file, "targets")?, &strs(&next)).map_err(edit_err)?);
+        edits.extend(edit::set_list(file, &find(file, "targets")?, &strs(&next))?);
     }
     if let Some(binding) = unbuildable_binding {
         let wanted: Vec<(String, Vec<(String, String)>)> = spec
@@ -697,7 +676,7 @@ pub fn update(
         let squeeze = |t: &str| t.split_whitespace().collect::<String>();
         let current_text = binding.value().map(|v| squeeze(&v.text().to_string()));
         if current_text != Some(squeeze(&text)) {
-            edits.extend(edit::set_expr(file, &binding, &text).map_err(edit_err)?);
+            edits.extend(edit::set_expr(file, &binding, &text)?);
         }
     }
     Ok(edits)
@@ -712,7 +691,7 @@ pub fn add_targets(file: &SourceFile, targets: &[String]) -> Result<Vec<TextEdit
             current.push(spec);
         }
     }
-    edit::set_list(file, &find(file, "targets")?, &strs(&current)).map_err(edit_err)
+    edit::set_list(file, &find(file, "targets")?, &strs(&current)).map_err(GenError::from)
 }
 
 /// Edits that remove targets from the `targets` list.
@@ -721,11 +700,11 @@ pub fn remove_targets(file: &SourceFile, targets: &[String]) -> Result<Vec<TextE
     for target in targets {
         let spec = check_target(target)?.to_string();
         if !current.contains(&spec) {
-            return Err(GenError::Edit(format!(
+            return Err(GenError::Shape(format!(
                 "`{spec}` is not in the targets list"
             )));
         }
         current.retain(|t| *t != spec);
     }
-    edit::set_list(file, &find(file, "targets")?, &strs(&current)).map_err(edit_err)
+    edit::set_list(file, &find(file, "targets")?, &strs(&current)).map_err(GenError::from)
 }

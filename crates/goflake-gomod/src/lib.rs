@@ -12,7 +12,8 @@ pub mod project;
 pub use constraint::{DEFAULT_TARGETS, DIST_LIST, Target};
 pub use modfile::{GoMod, ModFileError, parse_go_mod};
 pub use project::{
-    CompileVerdict, LoadOptions, ModelError, Project, TargetCheck, UNRELEASED_VERSION, load,
+    CompileVerdict, LoadOptions, ModelError, Project, TargetCheck, TargetFit, UNRELEASED_VERSION,
+    load,
 };
 
 /// A short digest of what `vendorHash` depends on: go.sum's contents, the `go` line, modRoot

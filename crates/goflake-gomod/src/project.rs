@@ -732,6 +732,12 @@ impl Project {
         self.targets = propose_targets(&self.main_packages, &self.candidate_targets());
     }
 
+    /// What `target`'s package would build of this project, leaving out the binaries in
+    /// `leave_out` (a flake's nativeOnly, or the packages it already leaves out of `target`).
+    pub fn target_fit(&self, target: &str, leave_out: &[String]) -> TargetFit<'_> {
+        target_fit(&self.main_packages, target, leave_out)
+    }
+
     /// The targets that were considered (proposed or not), in order.
     pub fn candidate_targets(&self) -> Vec<Target> {
         self.targets
@@ -1132,25 +1138,62 @@ fn propose_targets(mains: &[MainPackage], candidates: &[Target]) -> Vec<TargetPr
         .iter()
         .map(|target| {
             let spec = target.to_string();
-            let mut binaries = Vec::new();
-            let mut left_out = Vec::new();
-            for m in mains {
-                match m.excluded_targets.iter().find(|e| e.target == spec) {
-                    Some(e) => left_out.push(Excluded {
-                        target: m.binary.clone(),
-                        reason: e.reason.clone(),
-                    }),
-                    None => binaries.push(m.binary.clone()),
-                }
-            }
+            let fit = target_fit(mains, &spec, &[]);
             TargetProposal {
+                proposed: fit.can_build(),
+                binaries: fit.builds.iter().map(|m| m.binary.clone()).collect(),
+                left_out: fit
+                    .blocked
+                    .into_iter()
+                    .map(|(m, reason)| Excluded {
+                        target: m.binary.clone(),
+                        reason,
+                    })
+                    .collect(),
                 target: spec,
-                proposed: !binaries.is_empty(),
-                binaries,
-                left_out,
             }
         })
         .collect()
+}
+
+/// What a target's package would build: each binary (but those in `leave_out`, by
+/// directory) either builds for the target or is blocked, with the reason.
+#[derive(Debug, Default)]
+pub struct TargetFit<'a> {
+    pub builds: Vec<&'a MainPackage>,
+    pub blocked: Vec<(&'a MainPackage, String)>,
+}
+
+impl TargetFit<'_> {
+    /// A target can build when at least one binary builds for it.
+    pub fn can_build(&self) -> bool {
+        !self.builds.is_empty()
+    }
+
+    /// The blocked binaries as `binary: reason`, joined with `; `.
+    pub fn reasons(&self) -> String {
+        self.blocked
+            .iter()
+            .map(|(m, reason)| format!("{}: {reason}", m.binary))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// The one rule for whether a binary builds for a target, shared by the targets goflake
+/// proposes, the packages a flake leaves out of a target, `targets add` and `check`: it is
+/// blocked when a build constraint or the compiler excluded the target, or when it needs cgo
+/// (cross builds are pure Go).
+fn target_fit<'a>(mains: &'a [MainPackage], target: &str, leave_out: &[String]) -> TargetFit<'a> {
+    let mut fit = TargetFit::default();
+    for main in mains.iter().filter(|m| !leave_out.contains(&m.dir)) {
+        match main.excluded_targets.iter().find(|e| e.target == target) {
+            Some(excluded) => fit.blocked.push((main, excluded.reason.clone())),
+            None if main.cgo.required => fit.blocked.push((main, cgo_reason(&main.cgo.via))),
+            None => fit.builds.push(main),
+        }
+    }
+    fit
 }
 
 /// One `go build` of a main package for a target, as the runner reports it.

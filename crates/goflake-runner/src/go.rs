@@ -29,8 +29,14 @@ pub enum GoError {
         dir: PathBuf,
         message: String,
     },
-    #[error("{0}")]
-    Io(String),
+    #[error("{}: no go.mod in the flake's source{}", .dir.display(), if *.tracked_only { " (is it tracked by git? Nix sees only tracked files)" } else { "" })]
+    NoGoMod { dir: PathBuf, tracked_only: bool },
+    #[error("cannot copy the source: {0}")]
+    CopySource(#[source] std::io::Error),
+    #[error(transparent)]
+    Nar(#[from] goflake_nar::NarError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
 }
 
 /// The outcome of reproducing goModules outside Nix.
@@ -115,7 +121,7 @@ pub fn vendor_hash(source: &VendorSource<'_>, proxy_vendor: bool) -> Result<Vend
     let temp = tempfile::Builder::new()
         .prefix(&format!("{SCRATCH_PREFIX}{}.", std::process::id()))
         .tempdir()
-        .map_err(|e| GoError::Io(e.to_string()))?;
+        .map_err(GoError::from)?;
     crate::cleanup::register(temp.path());
     let result = vendor_hash_in(&go, source, temp.path(), proxy_vendor);
     crate::cleanup::make_writable(temp.path());
@@ -165,20 +171,14 @@ fn vendor_hash_in(
         .tracked_only
         .then(|| crate::tracked_files(source.root))
         .flatten();
-    crate::copy_source(source.root, &copy, tracked.as_ref())
-        .map_err(|e| GoError::Io(format!("cannot copy the source: {e}")))?;
+    crate::copy_source(source.root, &copy, tracked.as_ref()).map_err(GoError::CopySource)?;
     let module = copy.join(source.mod_root);
     let module_dir = source.root.join(source.mod_root);
     if !module.join("go.mod").is_file() {
-        return Err(GoError::Io(format!(
-            "{}: no go.mod in the flake's source{}",
-            module_dir.display(),
-            if source.tracked_only {
-                " (is it tracked by git? Nix sees only tracked files)"
-            } else {
-                ""
-            }
-        )));
+        return Err(GoError::NoGoMod {
+            dir: module_dir,
+            tracked_only: source.tracked_only,
+        });
     }
     let go_work = workspace_file(&copy, &module);
     if proxy_vendor {
@@ -188,7 +188,7 @@ fn vendor_hash_in(
             .env("GOMODCACHE", gopath.join("pkg/mod"))
             .args(["mod", "download"])
             .output()
-            .map_err(|e| GoError::Io(e.to_string()))?;
+            .map_err(GoError::from)?;
         if !output.status.success() {
             return Err(failed("mod download", &module_dir, &output.stderr));
         }
@@ -197,13 +197,13 @@ fn vendor_hash_in(
         if is_empty_or_missing(&download) {
             return Ok(Vendored::Nothing);
         }
-        let hash = goflake_nar::nar_hash(&download).map_err(|e| GoError::Io(e.to_string()))?;
+        let hash = goflake_nar::nar_hash(&download).map_err(GoError::from)?;
         return Ok(Vendored::Hash(hash));
     }
     let output = go_command(go, &module, go_work.as_deref(), source.toolchain)
         .args(["mod", "vendor"])
         .output()
-        .map_err(|e| GoError::Io(e.to_string()))?;
+        .map_err(GoError::from)?;
     if !output.status.success() {
         let error = failed("mod vendor", &module_dir, &output.stderr);
         return Err(match (error, go_work) {
@@ -222,7 +222,7 @@ fn vendor_hash_in(
     }
     goflake_nar::nar_hash(&vendor)
         .map(Vendored::Hash)
-        .map_err(|e| GoError::Io(e.to_string()))
+        .map_err(GoError::from)
 }
 
 fn is_empty_or_missing(dir: &Path) -> bool {
@@ -257,7 +257,7 @@ pub fn version() -> Result<String, GoError> {
     let output = Command::new(go)
         .args(["env", "GOVERSION"])
         .output()
-        .map_err(|e| GoError::Io(e.to_string()))?;
+        .map_err(GoError::from)?;
     Ok(String::from_utf8_lossy(&output.stdout)
         .trim()
         .trim_start_matches("go")
@@ -300,7 +300,7 @@ pub fn cgo_only_dependencies(
                 main,
             ])
             .output()
-            .map_err(|e| GoError::Io(e.to_string()))?;
+            .map_err(GoError::from)?;
         if !output.status.success() {
             return Err(failed("list -deps", module_dir, &output.stderr));
         }

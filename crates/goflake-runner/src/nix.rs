@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use goflake_nar::parse_mismatch_got;
+use goflake_nar::{Sha256, parse_mismatch_got};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NixError {
@@ -17,8 +17,12 @@ pub enum NixError {
     NoMismatch,
     #[error("Nix reported a malformed hash: {0}")]
     BadHash(String),
-    #[error("{0}")]
-    Io(String),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Nar(#[from] goflake_nar::NarError),
+    #[error(transparent)]
+    Nul(#[from] goflake_syntax::NulInString),
 }
 
 /// A `nix` command with flakes enabled whatever the user's configuration says.
@@ -97,7 +101,7 @@ pub struct NixpkgsGo {
 /// Attributes that throw (removed releases kept as errors) are left out.
 pub fn nixpkgs_go(locked: &str) -> Result<NixpkgsGo, NixError> {
     let nix = find()?;
-    let locked = goflake_syntax::string_literal(locked).map_err(|e| NixError::Io(e.to_string()))?;
+    let locked = goflake_syntax::string_literal(locked).map_err(NixError::from)?;
     let expr = format!(
         r#"let
   pkgs = import (builtins.fetchTree (builtins.fromJSON {locked})) {{ }};
@@ -107,7 +111,7 @@ in
 {{ releases = builtins.listToAttrs (map (name: {{ inherit name; value = version name; }}) names); default = version "go"; }}"#
     );
     let output = output(command(&nix).args(["eval", "--json", "--impure", "--expr", &expr]))
-        .map_err(|e| NixError::Io(e.to_string()))?;
+        .map_err(NixError::from)?;
     if !output.status.success() {
         return Err(NixError::Failed(
             String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -161,12 +165,12 @@ pub fn go_modules_hash_pure(
         if rebuild {
             command.arg("--rebuild");
         }
-        output(command.arg(&installable).args(extra_args)).map_err(|e| NixError::Io(e.to_string()))
+        output(command.arg(&installable).args(extra_args)).map_err(NixError::from)
     };
     for rebuild in [false, true] {
         let output = run(rebuild)?;
         let log = String::from_utf8_lossy(&output.stderr).into_owned();
-        if log.contains("vendor folder is empty") || log.contains("vendor folder exists") {
+        if GoModulesRefusal::find(&log).is_some() {
             return Ok(PureHash::Vendored(Vendored::Nothing));
         }
         if log.contains("vendorHash is not computed yet") {
@@ -183,7 +187,7 @@ pub fn go_modules_hash_pure(
                     .ok()
                     .and_then(|v| v[0]["outputs"]["out"].as_str().map(PathBuf::from))
                     .ok_or_else(|| NixError::Failed("nix build printed no output path".into()))?;
-                let hash = goflake_nar::nar_hash(&out).map_err(|e| NixError::Io(e.to_string()))?;
+                let hash = goflake_nar::nar_hash(&out).map_err(NixError::from)?;
                 return Ok(PureHash::Vendored(Vendored::Hash(hash)));
             }
             None => {}
@@ -204,7 +208,7 @@ pub fn go_modules_hash(
     let nix = find()?;
     let expression = format!(
         "let flake = builtins.getFlake {}; package = flake.packages.${{builtins.currentSystem}}.{}; in (package.overrideAttrs {{ vendorHash = \"\"; }}).goModules",
-        goflake_syntax::string_literal(flake_ref).map_err(|e| NixError::Io(e.to_string()))?,
+        goflake_syntax::string_literal(flake_ref).map_err(NixError::from)?,
         goflake_syntax::AttrPath::new(vec![attr.to_owned()])
     );
     let output: Output = output(
@@ -212,10 +216,10 @@ pub fn go_modules_hash(
             .args(["build", "--no-link", "--impure", "--expr", &expression])
             .args(extra_args),
     )
-    .map_err(|e| NixError::Io(e.to_string()))?;
+    .map_err(NixError::from)?;
     let log = String::from_utf8_lossy(&output.stderr).into_owned();
     // module.nix's goModules exits 10 with these when vendorHash must be null.
-    if log.contains("vendor folder is empty") || log.contains("vendor folder exists") {
+    if GoModulesRefusal::find(&log).is_some() {
         return Ok(crate::go::Vendored::Nothing);
     }
     match parse_mismatch_got(&log) {
@@ -256,6 +260,55 @@ pub struct BuildOutcome {
     /// The last lines of each derivation's build log (the compiler's errors of a failed
     /// build), by derivation path.
     pub log_tails: std::collections::BTreeMap<String, Vec<String>>,
+    /// A fixed-output derivation whose output did not have the hash it declares (a stale
+    /// vendorHash), as Nix reported it.
+    pub hash_mismatch: Option<HashMismatch>,
+    /// nixpkgs' goModules refused to run: vendorHash must be null.
+    pub go_modules_refusal: Option<GoModulesRefusal>,
+}
+
+/// Nix's `hash mismatch in fixed-output derivation '…drv'`, with the hash it got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HashMismatch {
+    pub drv: String,
+    pub got: Sha256,
+}
+
+/// Why nixpkgs' goModules stops with exit code 10 (module.nix): there is nothing to vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoModulesRefusal {
+    /// "vendor folder is empty": the project has no dependencies.
+    NoDependencies,
+    /// "vendor folder exists": vendor/ is committed, and the build uses it.
+    VendorCommitted,
+}
+
+impl GoModulesRefusal {
+    /// module.nix's message in `log`, if any.
+    pub fn find(log: &str) -> Option<GoModulesRefusal> {
+        if log.contains("vendor folder is empty") {
+            Some(GoModulesRefusal::NoDependencies)
+        } else if log.contains("vendor folder exists") {
+            Some(GoModulesRefusal::VendorCommitted)
+        } else {
+            None
+        }
+    }
+}
+
+impl HashMismatch {
+    /// The mismatch Nix reports in `messages` (any Nix or Lix wording: the derivation on
+    /// the `hash mismatch` line, the hash on the `got:` line after it); none when the hash
+    /// it got does not parse.
+    pub fn find(messages: &str) -> Option<HashMismatch> {
+        let at = messages.find("hash mismatch in fixed-output derivation")?;
+        let mut lines = messages[at..].lines();
+        let drv = drv_in(lines.next()?)?;
+        // Its report ends where Nix's next message begins.
+        let report: Vec<&str> = lines.take_while(|l| !l.contains("error:")).collect();
+        let got = parse_mismatch_got(&report.join("\n"))?.ok()?;
+        Some(HashMismatch { drv, got })
+    }
 }
 
 /// How many lines of a build log are kept for a failure report.
@@ -323,7 +376,7 @@ fn build_once(
     use std::process::Stdio;
 
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| NixError::Io(e.to_string()))?;
+    let mut child = cmd.spawn().map_err(NixError::from)?;
     let mut stdout = child.stdout.take().expect("piped");
     let reader = std::thread::spawn(move || {
         let mut text = String::new();
@@ -407,7 +460,7 @@ fn build_once(
             _ => {}
         }
     }
-    let status = child.wait().map_err(|e| NixError::Io(e.to_string()))?;
+    let status = child.wait().map_err(NixError::from)?;
     let stdout = reader.join().unwrap_or_default();
     let mut outputs = Vec::new();
     if let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(&stdout)
@@ -423,6 +476,12 @@ fn build_once(
     Ok(BuildOutcome {
         success: status.success(),
         outputs,
+        hash_mismatch: HashMismatch::find(&strip_ansi(&messages)),
+        go_modules_refusal: GoModulesRefusal::find(&messages).or_else(|| {
+            log_tails
+                .values()
+                .find_map(|lines| GoModulesRefusal::find(&lines.join("\n")))
+        }),
         messages: strip_ansi(&messages),
         log_tails,
     })
@@ -452,7 +511,7 @@ pub fn version() -> Result<(u32, u32), NixError> {
     let output = Command::new(nix)
         .arg("--version")
         .output()
-        .map_err(|e| NixError::Io(e.to_string()))?;
+        .map_err(NixError::from)?;
     let text = String::from_utf8_lossy(&output.stdout);
     let version = text.split_whitespace().last().unwrap_or("");
     let mut parts = version.split('.');
@@ -468,19 +527,71 @@ pub fn run_passthrough(args: &[String], capture_stderr: bool) -> Result<(bool, S
     let mut cmd = command(&nix);
     cmd.args(args);
     if capture_stderr {
-        let output = output(&mut cmd).map_err(|e| NixError::Io(e.to_string()))?;
+        let output = output(&mut cmd).map_err(NixError::from)?;
         return Ok((
             output.status.success(),
             strip_ansi(&String::from_utf8_lossy(&output.stderr)),
         ));
     }
-    let status = cmd.status().map_err(|e| NixError::Io(e.to_string()))?;
+    let status = cmd.status().map_err(NixError::from)?;
     Ok((status.success(), String::new()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hash_mismatches_in_every_wording() {
+        let sri = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+        let specified = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        let drv = "/nix/store/abc-demo-0.1.0-go-modules.drv";
+        let nix28 = format!(
+            "error: hash mismatch in fixed-output derivation '{drv}':\n         specified: {specified}\n            got:    {sri}\n"
+        );
+        let current = format!(
+            "{nix28}error: Cannot build '/nix/store/y-demo.drv'.\n       Reason: 1 dependency failed.\n"
+        );
+        let lix = format!(
+            "error: hash mismatch in fixed-output derivation `{drv}':\n  likely URL: (unknown)\n     specified: {specified}\n           got: {sri}\n expected path: /nix/store/a\n      got path: /nix/store/b\n"
+        );
+        let expected = HashMismatch {
+            drv: drv.to_owned(),
+            got: Sha256::parse(sri).unwrap(),
+        };
+        for messages in [&nix28, &current, &lix] {
+            assert_eq!(
+                HashMismatch::find(messages),
+                Some(expected.clone()),
+                "{messages}"
+            );
+        }
+        // The hash belongs to the mismatch it follows, not to a later message.
+        let unrelated = format!(
+            "error: hash mismatch in fixed-output derivation '{drv}':\n  specified: {specified}\n  got: sha256-bad\nerror: builder failed\n  got: {sri}\n"
+        );
+        assert_eq!(HashMismatch::find(&unrelated), None);
+        assert_eq!(
+            HashMismatch::find("error: builder for '/nix/store/x.drv' failed\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn go_modules_refusals() {
+        assert_eq!(
+            GoModulesRefusal::find("vendor folder is empty, please set 'vendorHash = null;'"),
+            Some(GoModulesRefusal::NoDependencies)
+        );
+        assert_eq!(
+            GoModulesRefusal::find("vendor folder exists, please set 'vendorHash = null;'"),
+            Some(GoModulesRefusal::VendorCommitted)
+        );
+        assert_eq!(
+            GoModulesRefusal::find("go: downloading example.com/x"),
+            None
+        );
+    }
 
     #[test]
     fn derivations_in_messages() {

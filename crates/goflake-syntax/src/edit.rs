@@ -184,16 +184,7 @@ pub fn set_list(
                 .iter()
                 .map(ListItem::literal)
                 .collect::<Result<Vec<_>, _>>()?;
-            let text = if literals.len() <= 1 {
-                format!("[ {} ]", literals.join(" ")).replace("[  ]", "[ ]")
-            } else {
-                let mut text = String::from("[");
-                for literal in &literals {
-                    text.push_str(&format!("{eol}{indent}  {literal}"));
-                }
-                text.push_str(&format!("{eol}{indent}]"));
-                text
-            };
+            let text = nixfmt_list(&literals, literals.len() > 1, indent, eol);
             Ok(vec![TextEdit::replace(node.text_range(), text)])
         }
     }
@@ -340,19 +331,7 @@ fn list_edits(
             .iter()
             .map(ListItem::literal)
             .collect::<Result<Vec<_>, _>>()?;
-        let text = if literals.is_empty() {
-            "[ ]".to_owned()
-        } else if multiline {
-            let indent = line_indent(file, close);
-            let mut text = String::from("[");
-            for literal in &literals {
-                text.push_str(&format!("{eol}{indent}  {literal}"));
-            }
-            text.push_str(&format!("{eol}{indent}]"));
-            text
-        } else {
-            format!("[ {} ]", literals.join(" "))
-        };
+        let text = nixfmt_list(&literals, multiline, line_indent(file, close), eol);
         return Ok(vec![TextEdit::replace(list.syntax().text_range(), text)]);
     }
 
@@ -391,6 +370,24 @@ fn list_edits(
     }
     flush(&mut pending, anchor, &mut edits);
     Ok(edits)
+}
+
+/// A new list laid out as nixfmt does: `[ ]` when empty, `[ a b ]` on one line, else one
+/// element per line two spaces past `indent` (the indentation of the line the list is on),
+/// with `]` back at `indent`.
+pub fn nixfmt_list(items: &[String], one_per_line: bool, indent: &str, eol: &str) -> String {
+    if items.is_empty() {
+        return "[ ]".to_owned();
+    }
+    if !one_per_line {
+        return format!("[ {} ]", items.join(" "));
+    }
+    let mut text = String::from("[");
+    for item in items {
+        text.push_str(&format!("{eol}{indent}  {item}"));
+    }
+    text.push_str(&format!("{eol}{indent}]"));
+    text
 }
 
 fn insertion(
