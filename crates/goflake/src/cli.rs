@@ -667,7 +667,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             } else {
                 let [value] = <[String; 1]>::try_from(values).map_err(|values| {
                     Failure::bad_input(format!(
-                        "error: `goflake set` takes one VALUE ({} given); use --list for a list\n",
+                        "`goflake set` takes one VALUE ({} given); use --list for a list\n",
                         values.len()
                     ))
                 })?;
@@ -691,9 +691,8 @@ fn config_from(cli: Cli) -> Result<Config> {
 }
 
 fn parse_attrpath(text: &str) -> Result<AttrPath> {
-    text.parse().map_err(|err| {
-        Failure::bad_input(format!("error: invalid attribute path `{text}`: {err}\n"))
-    })
+    text.parse()
+        .map_err(|err| Failure::bad_input(format!("invalid attribute path `{text}`: {err}\n")))
 }
 
 #[cfg(test)]

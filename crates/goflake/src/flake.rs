@@ -22,13 +22,12 @@ pub fn read(dir: &Path) -> Result<FlakeInfo> {
     let missing = goflake_gen::missing_values(&file);
     if !missing.is_empty() {
         return Err(Failure::problem(format!(
-            "error: {} is not a goflake flake (it lacks {}); run `goflake init`\n",
+            "{} is not a goflake flake (it lacks {}); run `goflake init`\n",
             path.display(),
             missing.join(", ")
         )));
     }
-    let targets = goflake_gen::read_list(&file, "targets")
-        .map_err(|e| Failure::problem(format!("error: {e}\n")))?;
+    let targets = goflake_gen::read_list(&file, "targets")?;
     let pname = goflake_gen::read_string(&file, "pname").unwrap_or_else(|| "app".into());
     Ok(FlakeInfo {
         dir: dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()),
@@ -72,7 +71,7 @@ impl FlakeInfo {
                 } else {
                     let list: String = relevant.iter().map(|f| format!("  {f}\n")).collect();
                     Err(Failure::problem(format!(
-                        "error: git does not track these files, so the flake cannot see them:\n{list}\
+                        "git does not track these files, so the flake cannot see them:\n{list}\
                          Run `git add` on them, or use --path to build the directory as it is.\n"
                     )))
                 }

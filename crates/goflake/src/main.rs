@@ -24,11 +24,15 @@ mod commands;
 mod config;
 mod failure;
 mod files;
+mod flake;
+mod nixpkgs_go;
+mod project;
+mod vendor_site;
 
 use std::process::ExitCode;
 
 use crate::config::Command;
-use crate::failure::{Failure, highlighted, terminal_safe};
+use crate::failure::{highlighted, report, terminal_safe};
 
 /// The stack goflake runs on: trees of deeply nested (but valid) Nix files are walked and
 /// dropped recursively. Reserved, not used, until needed.
@@ -72,21 +76,8 @@ fn run() -> ExitCode {
         // The reader of stdout went away (`goflake … | head`): what it wanted, it has.
         Err(err) if stdout_closed(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let code = match err.downcast_ref::<Failure>() {
-                Some(failure) => {
-                    if !failure.message.is_empty() {
-                        eprint!("{}", highlighted(&terminal_safe(&failure.message)));
-                    }
-                    failure.code
-                }
-                None => {
-                    eprint!(
-                        "{}",
-                        highlighted(&format!("error: {}\n", terminal_safe(&format!("{err:#}"))))
-                    );
-                    1
-                }
-            };
+            let (code, text) = report(&err);
+            eprint!("{}", highlighted(&terminal_safe(&text)));
             ExitCode::from(code)
         }
     }

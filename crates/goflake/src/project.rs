@@ -30,7 +30,7 @@ pub fn module_dir(dir: &Path, mod_root: Option<&Path>) -> Result<(PathBuf, Optio
         let module = dir.join(mod_root);
         if !module.join("go.mod").is_file() {
             return Err(Failure::problem(format!(
-                "error: --mod-root {}: {} has no go.mod\n",
+                "--mod-root {}: {} has no go.mod\n",
                 mod_root.display(),
                 module.display()
             )));
@@ -52,7 +52,7 @@ pub fn module_dir(dir: &Path, mod_root: Option<&Path>) -> Result<(PathBuf, Optio
             Ok((dir.join(one), Some(dir.to_path_buf())))
         }
         many => Err(Failure::problem(format!(
-            "error: {} has no go.mod, and several modules lie below it: {}\nchoose one with --mod-root (e.g. `--mod-root {}`)\n",
+            "{} has no go.mod, and several modules lie below it: {}\nchoose one with --mod-root (e.g. `--mod-root {}`)\n",
             dir.display(),
             many.iter()
                 .map(|p| format!("./{}", p.display()))
@@ -72,8 +72,7 @@ pub fn load(request: Request<'_>) -> Result<Project> {
         source_root,
         targets: request.targets,
     };
-    let mut project = goflake_gomod::load(&module, options)
-        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let mut project = goflake_gomod::load(&module, options)?;
     if project.main_packages.is_empty() {
         return Ok(project);
     }
@@ -215,25 +214,4 @@ fn suggest_a_go_that_builds(
             local.version
         ));
     }
-}
-
-/// The binaries of `project` that cannot build for `target`, as `binary: reason`, leaving
-/// out those the flake does not build for it (native-only ones, and `skipped`).
-pub fn target_failures(
-    project: &Project,
-    target: &str,
-    native_only: &[String],
-    skipped: &[String],
-) -> Vec<String> {
-    project
-        .main_packages
-        .iter()
-        .filter(|m| !native_only.contains(&m.dir) && !skipped.contains(&m.dir))
-        .filter_map(|m| {
-            m.excluded_targets
-                .iter()
-                .find(|e| e.target == target)
-                .map(|e| format!("{}: {}", m.binary, e.reason))
-        })
-        .collect()
 }

@@ -7,13 +7,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use goflake_runner::nix::{BuildEvent, BuildOutcome};
+use goflake_runner::nix::{BuildEvent, BuildOutcome, GoModulesRefusal};
 use serde::Serialize;
 
-use super::flake::{self, FlakeInfo};
-use super::vendor_hash;
 use crate::config::BuildConfig;
 use crate::failure::Failure;
+use crate::flake::{self, FlakeInfo};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -299,19 +298,15 @@ fn dir_size(path: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-fn failure(err: impl std::fmt::Display) -> anyhow::Error {
-    Failure::problem(format!("error: {err}\n"))
-}
-
 pub fn run(config: &BuildConfig) -> Result<()> {
     let info = flake::read(&config.dir)?;
     // --out is relative to the flake (--dir), like the dist/ its source filter leaves out.
     // Checked first: a mistaken --out is refused before anything runs.
     let out = info.dir.join(&config.out);
-    goflake_artifacts::check_out_dir(&out, &info.dir).map_err(failure)?;
-    let (major, minor) = goflake_runner::nix::version().map_err(failure)?;
+    goflake_artifacts::check_out_dir(&out, &info.dir)?;
+    let (major, minor) = goflake_runner::nix::version()?;
     if (major, minor) < (2, 4) {
-        return Err(failure(format!(
+        return Err(Failure::problem(format!(
             "Nix {major}.{minor} has no flakes; goflake needs Nix 2.4 or newer"
         )));
     }
@@ -320,7 +315,7 @@ pub fn run(config: &BuildConfig) -> Result<()> {
     } else {
         for target in &config.targets {
             if !info.targets.contains(target) {
-                return Err(failure(format!(
+                return Err(Failure::problem(format!(
                     "`{target}` is not a target of this flake (its targets: {}); add it with `goflake targets add {target}`",
                     info.targets.join(" ")
                 )));
@@ -365,14 +360,13 @@ pub fn run(config: &BuildConfig) -> Result<()> {
 
     let mut progress = Progress::new(&info, &targets, display());
     let mut outcome =
-        goflake_runner::nix::build(&installables, &nix_args, false, |e| progress.event(e))
-            .map_err(failure)?;
+        goflake_runner::nix::build(&installables, &nix_args, false, |e| progress.event(e))?;
     if !outcome.success
-        && let Some(repair) = vendor_hash_repair(&outcome)?
+        && let Some(repair) = vendor_hash_repair(&outcome)
     {
         let shown = repair.value.map_or_else(|| "null".to_owned(), |h| h.sri());
         if !fix_hash {
-            return Err(failure(format!(
+            return Err(Failure::problem(format!(
                 "{}: vendorHash must be {shown}. Run `goflake build --fix-hash` or `goflake vendor-hash --write`.",
                 repair.why
             )));
@@ -381,11 +375,10 @@ pub fn run(config: &BuildConfig) -> Result<()> {
             "{}: writing vendorHash = {shown} and building again",
             repair.why
         );
-        vendor_hash::locate(&info.dir, None, None)?.write(repair.value)?;
+        crate::vendor_site::locate(&info.dir, None, None)?.write(repair.value)?;
         progress = Progress::new(&info, &targets, display());
         outcome =
-            goflake_runner::nix::build(&installables, &nix_args, false, |e| progress.event(e))
-                .map_err(failure)?;
+            goflake_runner::nix::build(&installables, &nix_args, false, |e| progress.event(e))?;
     }
     let failed: Vec<usize> = (0..progress.rows.len())
         .filter(|&i| progress.rows[i].state == State::Failed)
@@ -402,9 +395,7 @@ pub fn run(config: &BuildConfig) -> Result<()> {
             })
             .map(|l| format!("{l}\n"))
             .collect();
-        return Err(Failure::problem(format!(
-            "{errors}error: the build failed\n"
-        )));
+        return Err(Failure::after(errors, "the build failed"));
     }
     if !outcome.success {
         // With --keep-going, Nix prints no outputs when anything failed: ask again for the
@@ -422,16 +413,35 @@ pub fn run(config: &BuildConfig) -> Result<()> {
         }
     }
 
-    let report = finish(
-        &info,
-        &targets,
-        &mut progress,
-        &outcome,
-        config,
-        all && failed.is_empty(),
-        &installables,
-        &nix_args,
-    )?;
+    let reports = target_reports(&info, &targets, &mut progress, &outcome)?;
+    let out = info.dir.join(&config.out);
+    let release = outcome
+        .outputs
+        .iter()
+        .find(|(drv, _)| drv_name(drv).ends_with("-release"))
+        .map(|(_, out)| out);
+    let dist = match release {
+        Some(release) if all && failed.is_empty() => {
+            write_dist(release, &out)?;
+            Some(config.out.display().to_string())
+        }
+        _ => None,
+    };
+    let report = Report {
+        targets: reports,
+        dist,
+        dist_skipped: (!failed.is_empty()).then(|| {
+            format!(
+                "{} was not written: a release needs every target (fix the failed ones, or remove them with `goflake targets remove`)",
+                out.display()
+            )
+        }),
+        reproducible: if config.reproducible && failed.is_empty() {
+            Some(reproducible(&info, &targets, &installables, &nix_args)?)
+        } else {
+            None
+        },
+    };
     if config.json {
         super::print_json(&report)?;
     } else if !config.quiet {
@@ -443,7 +453,7 @@ pub fn run(config: &BuildConfig) -> Result<()> {
     } else {
         let names: Vec<&str> = failed.iter().map(|&i| targets[i].as_str()).collect();
         Err(Failure::problem(format!(
-            "error: {} of {} targets failed: {}{}\n",
+            "{} of {} targets failed: {}{}\n",
             failed.len(),
             targets.len(),
             names.join(", "),
@@ -463,40 +473,30 @@ struct VendorHashRepair {
     why: String,
 }
 
-fn vendor_hash_repair(outcome: &BuildOutcome) -> Result<Option<VendorHashRepair>> {
-    if !outcome.messages.contains("-go-modules.drv") {
-        return Ok(None);
-    }
-    if let Some(got) = goflake_nar::parse_mismatch_got(&outcome.messages) {
-        let got = got.map_err(failure)?;
-        return Ok(Some(VendorHashRepair {
+fn vendor_hash_repair(outcome: &BuildOutcome) -> Option<VendorHashRepair> {
+    if let Some(mismatch) = &outcome.hash_mismatch
+        && mismatch.drv.ends_with("-go-modules.drv")
+    {
+        return Some(VendorHashRepair {
             why: format!(
                 "vendorHash is stale: Nix computed {} for the Go modules",
-                got.sri()
+                mismatch.got.sri()
             ),
-            value: Some(got),
-        }));
+            value: Some(mismatch.got),
+        });
     }
-    // nixpkgs' goModules stops with exit code 10 and says why (module.nix).
-    let logs: String = outcome
-        .log_tails
-        .iter()
-        .filter(|(drv, _)| drv.ends_with("-go-modules.drv"))
-        .flat_map(|(_, lines)| lines.iter().map(String::as_str))
-        .chain(outcome.messages.lines())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let why = if logs.contains("vendor folder is empty") {
-        "the project has no dependencies, so there is nothing to vendor (Nix's goModules found none)"
-    } else if logs.contains("vendor folder exists") {
-        "vendor/ is committed, so the build uses it and goModules must not run"
-    } else {
-        return Ok(None);
+    let why = match outcome.go_modules_refusal? {
+        GoModulesRefusal::NoDependencies => {
+            "the project has no dependencies, so there is nothing to vendor (Nix's goModules found none)"
+        }
+        GoModulesRefusal::VendorCommitted => {
+            "vendor/ is committed, so the build uses it and goModules must not run"
+        }
     };
-    Ok(Some(VendorHashRepair {
+    Some(VendorHashRepair {
         value: None,
         why: why.to_owned(),
-    }))
+    })
 }
 
 /// The end of a failed target's log: its own derivation's, else (when a derivation it
@@ -561,24 +561,15 @@ fn print_failures(report: &Report) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn finish(
+/// One report per target, from what Nix built: its store path, its binaries (each header
+/// checked against the target), its timing, and for a failed target the end of its log.
+fn target_reports(
     info: &FlakeInfo,
     targets: &[String],
     progress: &mut Progress,
     outcome: &BuildOutcome,
-    config: &BuildConfig,
-    all: bool,
-    installables: &[String],
-    nix_args: &[String],
-) -> Result<Report> {
+) -> Result<Vec<TargetReport>> {
     let mut reports = Vec::new();
-    let mut release: Option<PathBuf> = None;
-    for (drv, out) in &outcome.outputs {
-        if drv_name(drv).ends_with("-release") {
-            release = Some(out.clone());
-        }
-    }
     for (index, target) in targets.iter().enumerate() {
         let attr = info.attr(target);
         let out = outcome
@@ -589,31 +580,10 @@ fn finish(
         if progress.rows[index].state == State::Waiting {
             progress.set(index, State::Cached);
         }
-        let mut artifacts = Vec::new();
-        if let Some(out) = &out {
-            let bin = out.join("bin");
-            let mut files = Vec::new();
-            files_under(&bin, &mut files);
-            files.sort();
-            for file in files {
-                let name = file
-                    .strip_prefix(&bin)
-                    .unwrap_or(&file)
-                    .to_string_lossy()
-                    .into_owned();
-                if name.starts_with("wasm_exec") {
-                    continue;
-                }
-                goflake_artifacts::verify_header(&file, target).map_err(failure)?;
-                artifacts.push(name);
-            }
-            if artifacts.is_empty() {
-                return Err(failure(format!(
-                    "{target}: the package has no binary in {}",
-                    bin.display()
-                )));
-            }
-        }
+        let artifacts = match &out {
+            Some(out) => verified_binaries(out, target)?,
+            None => Vec::new(),
+        };
         let row = &progress.rows[index];
         let (error, log_command) = if row.state == State::Failed {
             failure_log(row, outcome)
@@ -632,61 +602,80 @@ fn finish(
             log_command,
         });
     }
-    let out = info.dir.join(&config.out);
-    let any_failed = reports.iter().any(|r| r.status == State::Failed);
-    let dist_skipped = any_failed.then(|| {
-        format!(
-            "{} was not written: a release needs every target (fix the failed ones, or remove them with `goflake targets remove`)",
-            out.display()
-        )
-    });
-    let dist = match (all, &release) {
-        (true, Some(release)) => {
-            let staging = goflake_artifacts::staging_path(&out);
-            goflake_runner::cleanup::register(&staging);
-            // An interrupt waits for the copy and swap, then finds nothing to remove: the
-            // staging directory is either swapped in or removed by copy_release itself.
-            let copied = {
-                let _critical = goflake_runner::cleanup::critical_section();
-                let copied = goflake_artifacts::copy_release(release, &out);
-                goflake_runner::cleanup::forget(&staging);
-                copied
-            };
-            copied.map_err(failure)?;
-            Some(config.out.display().to_string())
+    Ok(reports)
+}
+
+/// The binaries in a target package's `bin/` (not Go's wasm_exec helpers), each checked to
+/// be an executable for `target`.
+fn verified_binaries(out: &Path, target: &str) -> Result<Vec<String>> {
+    let bin = out.join("bin");
+    let mut files = Vec::new();
+    files_under(&bin, &mut files);
+    files.sort();
+    let mut artifacts = Vec::new();
+    for file in files {
+        let name = file
+            .strip_prefix(&bin)
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .into_owned();
+        if name.starts_with("wasm_exec") {
+            continue;
         }
-        _ => None,
+        goflake_artifacts::verify_header(&file, target)?;
+        artifacts.push(name);
+    }
+    if artifacts.is_empty() {
+        return Err(Failure::problem(format!(
+            "{target}: the package has no binary in {}",
+            bin.display()
+        )));
+    }
+    Ok(artifacts)
+}
+
+/// Copies the release package's files to `out`, swapped in whole (never half written).
+fn write_dist(release: &Path, out: &Path) -> Result<()> {
+    let staging = goflake_artifacts::staging_path(out);
+    goflake_runner::cleanup::register(&staging);
+    // An interrupt waits for the copy and swap, then finds nothing to remove: the staging
+    // directory is either swapped in or removed by copy_release itself.
+    let copied = {
+        let _critical = goflake_runner::cleanup::critical_section();
+        let copied = goflake_artifacts::copy_release(release, out);
+        goflake_runner::cleanup::forget(&staging);
+        copied
     };
-    let reproducible = if config.reproducible && !any_failed {
-        let mut identical = BTreeMap::new();
-        let rebuilt =
-            goflake_runner::nix::build(installables, nix_args, true, |_| {}).map_err(failure)?;
-        let nondeterministic = |attr: &str| {
-            rebuilt
-                .messages
-                .lines()
-                .any(|l| l.contains("may not be deterministic") && l.contains(&format!("-{attr}-")))
-        };
-        // A rebuild that failed for any other reason says nothing about reproducibility.
-        if !rebuilt.success && !targets.iter().any(|t| nondeterministic(&info.attr(t))) {
-            return Err(Failure::problem(format!(
-                "{}error: the rebuild for --reproducible failed\n",
-                rebuilt.messages
-            )));
-        }
-        for target in targets {
-            identical.insert(target.clone(), !nondeterministic(&info.attr(target)));
-        }
-        Some(identical)
-    } else {
-        None
+    copied?;
+    Ok(())
+}
+
+/// `--reproducible`: builds the targets again (`nix build --rebuild`) and says, per target,
+/// whether the second build was bit for bit the first.
+fn reproducible(
+    info: &FlakeInfo,
+    targets: &[String],
+    installables: &[String],
+    nix_args: &[String],
+) -> Result<BTreeMap<String, bool>> {
+    let rebuilt = goflake_runner::nix::build(installables, nix_args, true, |_| {})?;
+    let nondeterministic = |attr: &str| {
+        rebuilt
+            .messages
+            .lines()
+            .any(|l| l.contains("may not be deterministic") && l.contains(&format!("-{attr}-")))
     };
-    Ok(Report {
-        targets: reports,
-        dist,
-        dist_skipped,
-        reproducible,
-    })
+    // A rebuild that failed for any other reason says nothing about reproducibility.
+    if !rebuilt.success && !targets.iter().any(|t| nondeterministic(&info.attr(t))) {
+        return Err(Failure::after(
+            rebuilt.messages,
+            "the rebuild for --reproducible failed",
+        ));
+    }
+    Ok(targets
+        .iter()
+        .map(|target| (target.clone(), !nondeterministic(&info.attr(target))))
+        .collect())
 }
 
 fn tenths(duration: Duration) -> f64 {

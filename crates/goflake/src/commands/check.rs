@@ -5,24 +5,24 @@
 use anyhow::Result;
 use goflake_gomod::Target;
 
-use super::flake;
-use super::vendor_hash::{self, Current};
 use crate::config::{CheckConfig, ProjectSelection};
 use crate::failure::Failure;
+use crate::flake;
+use crate::vendor_site::{self, Current};
 
 pub fn run(config: &CheckConfig) -> Result<()> {
     let info = flake::read(&config.dir)?;
     let mut problems: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
 
-    let located = vendor_hash::locate(&info.dir, None, None)?;
-    let location = located.file.location(located.binding.range().start());
-    if let Current::Other(text) = &located.current {
+    let located = vendor_site::locate(&info.dir, None, None)?;
+    let location = located.location();
+    if let Current::Other(text) = &located.site.current {
         problems.push(format!(
             "{location}: vendorHash is not a hash (`{text}`): run `goflake vendor-hash --write`"
         ));
     } else {
-        match &located.recorded_fingerprint {
+        match &located.site.recorded_fingerprint {
             Some(recorded) if *recorded != located.fingerprint() => problems.push(format!(
                 "{location}: vendorHash is stale: go.sum, the go line, modRoot or proxyVendor changed since it was computed; run `goflake vendor-hash --write`"
             )),
@@ -45,13 +45,13 @@ pub fn run(config: &CheckConfig) -> Result<()> {
         .filter_map(|t| Target::parse(t))
         .collect();
     let ask = if config.no_nix {
-        super::nixpkgs_go::AskNix::CacheOnly
+        crate::nixpkgs_go::AskNix::CacheOnly
     } else {
-        super::nixpkgs_go::AskNix::Yes
+        crate::nixpkgs_go::AskNix::Yes
     };
-    let go_set = super::nixpkgs_go::for_flake(&info.dir, &info.file, ask, &mut notes);
+    let go_set = crate::nixpkgs_go::for_flake(&info.dir, &info.file, ask, &mut notes);
     problems.extend(systems_problem(&info.file));
-    match super::project::load(super::project::Request {
+    match crate::project::load(crate::project::Request {
         dir: &located.module_dir,
         selection: &selection,
         ignore_goreleaser: true,
@@ -74,21 +74,14 @@ pub fn run(config: &CheckConfig) -> Result<()> {
             for target in &info.targets {
                 // What the target's package builds: subPackages less nativeOnly and the
                 // packages the flake already leaves out of this target.
-                let skipped = goflake_gen::read_unbuildable(&info.file, target);
-                let failing =
-                    super::project::target_failures(&project, target, &native_only, &skipped);
-                if !failing.is_empty() {
+                let mut leave_out = goflake_gen::read_unbuildable(&info.file, target);
+                leave_out.extend(native_only.iter().cloned());
+                let fit = project.target_fit(target, &leave_out);
+                if !fit.blocked.is_empty() {
+                    problems.push(format!("target {target} cannot build: {}", fit.reasons()));
+                } else if !fit.can_build() {
                     problems.push(format!(
-                        "target {target} cannot build: {}",
-                        failing.join("; ")
-                    ));
-                } else if project
-                    .main_packages
-                    .iter()
-                    .all(|m| m.cgo.required || native_only.contains(&m.dir))
-                {
-                    problems.push(format!(
-                        "target {target} cannot build: every binary needs cgo"
+                        "target {target} cannot build: the flake builds no binary for it (each needs cgo or is left out of it)"
                     ));
                 }
             }
@@ -103,8 +96,7 @@ pub fn run(config: &CheckConfig) -> Result<()> {
         let flake_ref = info.flake_ref(config.use_path)?;
         let mut args = vec!["flake".to_owned(), "check".to_owned(), flake_ref];
         args.extend(config.nix_args.iter().cloned());
-        let (ok, stderr) = goflake_runner::nix::run_passthrough(&args, true)
-            .map_err(|e| Failure::problem(format!("error: {e}\n")))?;
+        let (ok, stderr) = goflake_runner::nix::run_passthrough(&args, true)?;
         if !ok {
             let first_error = stderr
                 .lines()
@@ -127,7 +119,7 @@ pub fn run(config: &CheckConfig) -> Result<()> {
         return if problems.is_empty() {
             Ok(())
         } else {
-            Err(Failure::problem(String::new()))
+            Err(Failure::silent())
         };
     }
     for note in &notes {
@@ -140,12 +132,8 @@ pub fn run(config: &CheckConfig) -> Result<()> {
         );
         Ok(())
     } else {
-        Err(Failure::problem(
-            problems
-                .iter()
-                .map(|p| format!("{p}\n"))
-                .collect::<String>(),
-        ))
+        let lines: String = problems.iter().map(|p| format!("{p}\n")).collect();
+        Err(Failure::after(lines, ""))
     }
 }
 

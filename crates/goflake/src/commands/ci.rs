@@ -3,10 +3,10 @@
 use anyhow::{Context, Result};
 use goflake_gen::ci::{CiFile, CiSpec, DEFAULT_GOFLAKE, untouched};
 
-use super::flake;
 use crate::config::{CiConfig, CiProvider};
 use crate::failure::Failure;
 use crate::files::write_atomically;
+use crate::flake;
 
 pub fn run(config: &CiConfig) -> Result<()> {
     let info = flake::read(&config.dir)?;
@@ -24,8 +24,7 @@ pub fn run(config: &CiConfig) -> Result<()> {
                 .unwrap_or_else(|| ".".to_owned()),
         ],
     };
-    spec.validate()
-        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    spec.validate()?;
     let files: Vec<CiFile> = match config.provider {
         CiProvider::Github => spec.github(),
         CiProvider::Gitlab => vec![spec.gitlab()],
@@ -57,7 +56,7 @@ pub fn run(config: &CiConfig) -> Result<()> {
     }
     if !refused.is_empty() {
         return Err(Failure::problem(format!(
-            "error: changed since goflake wrote them (run with --force to overwrite): {}\nNothing was written.\n",
+            "changed since goflake wrote them (run with --force to overwrite): {}\nNothing was written.\n",
             refused.join(", ")
         )));
     }

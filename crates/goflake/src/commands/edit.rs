@@ -69,10 +69,8 @@ pub fn set(config: &SetConfig) -> Result<()> {
             let items: Vec<ListItem> = items.iter().cloned().map(ListItem::Str).collect();
             nix_edit::set_list(&file, &binding, &items)
         }
-    }
-    .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
-    let edited =
-        nix_edit::apply(&file, edits).map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    }?;
+    let edited = nix_edit::apply(&file, edits)?;
     commit_change(&config.file, file.text(), edited.text(), config.mode)?;
     Ok(())
 }
@@ -82,10 +80,10 @@ fn query_failure(err: QueryError) -> anyhow::Error {
         QueryError::NotFound { suggestions, .. } if !suggestions.is_empty() => {
             let names: Vec<String> = suggestions.iter().map(|p| format!("  {p}\n")).collect();
             Failure::problem(format!(
-                "error: {err}\nclosest existing paths:\n{}",
+                "{err}\nclosest existing paths:\n{}",
                 names.concat()
             ))
         }
-        _ => Failure::problem(format!("error: {err}\n")),
+        _ => err.into(),
     }
 }

@@ -3,16 +3,13 @@
 use anyhow::Result;
 
 use crate::config::ImportConfig;
-use crate::failure::Failure;
 use crate::files::{commit_change, read_nix, read_nix_locked};
 
 pub fn run(config: &ImportConfig) -> Result<()> {
     let shell = read_nix(&config.shell)?;
     let (flake, _lock) = read_nix_locked(&config.flake)?;
-    let (edits, warnings) = goflake_gen::import::import_shell(&shell, &flake)
-        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
-    let edited = goflake_syntax::apply(&flake, edits)
-        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let (edits, warnings) = goflake_gen::import::import_shell(&shell, &flake)?;
+    let edited = goflake_syntax::apply(&flake, edits)?;
     for warning in &warnings {
         eprintln!("warning: {warning}");
     }

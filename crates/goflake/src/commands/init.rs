@@ -43,8 +43,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
             targets
                 .iter()
                 .map(|t| goflake_gen::check_target(t))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|err| Failure::problem(format!("error: {err}\n")))?,
+                .collect::<Result<Vec<_>, _>>()?,
         ),
         None => None,
     };
@@ -64,16 +63,16 @@ pub fn run(config: &InitConfig) -> Result<()> {
         .unwrap_or_else(|| goflake_gen::DEFAULT_NIXPKGS.to_owned());
     let mut notes = Vec::new();
     // The lock describes the pinned URL only; a new --nixpkgs is read from the table.
-    let go_set = super::nixpkgs_go::go_set(
+    let go_set = crate::nixpkgs_go::go_set(
         &config.dir,
         &nixpkgs_url,
         pinned.as_deref() == Some(nixpkgs_url.as_str()),
-        super::nixpkgs_go::AskNix::Yes,
+        crate::nixpkgs_go::AskNix::Yes,
         &mut notes,
     );
     let nixpkgs_changed =
         config.nixpkgs.is_some() && pinned.as_deref() != Some(nixpkgs_url.as_str());
-    let project = super::project::load(super::project::Request {
+    let project = crate::project::load(crate::project::Request {
         dir: &config.dir,
         selection: &config.selection,
         ignore_goreleaser: config.ignore_goreleaser,
@@ -89,8 +88,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
         go_set: Some(go_set),
         vendor_hash: None,
     };
-    let (spec, mut warnings) = goflake_gen::spec_from_project(&project, &options)
-        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let (spec, mut warnings) = goflake_gen::spec_from_project(&project, &options)?;
     warnings.splice(0..0, project.warnings.iter().cloned());
     warnings.extend(notes);
     if spec.vendor_hash == VendorHash::Unknown {
@@ -120,7 +118,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
             && !config.force
         {
             return Err(Failure::problem(format!(
-                "error: {} comes from an older goflake (template {from} of {}), and your edits to it \
+                "{} comes from an older goflake (template {from} of {}), and your edits to it \
                  overlap lines the current template changes. Nothing was changed.\n\
                  Merge them by hand (the conflicts are marked below), or run `goflake init --force` to write a new flake \
                  (the old file is kept as flake.nix.orig, to carry your edits over).\n{}",
@@ -144,10 +142,8 @@ pub fn run(config: &InitConfig) -> Result<()> {
                     version_from_tag: project.version.source.starts_with("git tag"),
                     nixpkgs_given: nixpkgs_changed,
                 },
-            )
-            .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
-            let edited = goflake_syntax::apply(&existing, edits)
-                .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+            )?;
+            let edited = goflake_syntax::apply(&existing, edits)?;
             if commit_change(&path, &before, edited.text(), mode)? {
                 if upgraded { "upgraded" } else { "updated" }
             } else {
@@ -155,21 +151,20 @@ pub fn run(config: &InitConfig) -> Result<()> {
             }
         } else if !config.force {
             return Err(Failure::problem(format!(
-                "error: {} exists and goflake did not write it (it lacks {}).\n\
+                "{} exists and goflake did not write it (it lacks {}).\n\
                  Nothing was changed. Run `goflake init --force` to replace it; the old file is kept as flake.nix.orig.\n",
                 path.display(),
                 missing.join(", ")
             )));
         } else {
-            let text = goflake_gen::render(&spec)
-                .map_err(|e| Failure::problem(format!("error: {e}\n")))?;
+            let text = goflake_gen::render(&spec)?;
             if config.dry_run {
                 out!("{text}")?;
             } else {
                 let orig = path.with_file_name("flake.nix.orig");
                 if orig.exists() {
                     return Err(Failure::problem(format!(
-                        "error: {} already exists; move it away first so no old flake is lost\n",
+                        "{} already exists; move it away first so no old flake is lost\n",
                         orig.display()
                     )));
                 }
@@ -180,8 +175,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
             "replaced"
         }
     } else {
-        let text =
-            goflake_gen::render(&spec).map_err(|e| Failure::problem(format!("error: {e}\n")))?;
+        let text = goflake_gen::render(&spec)?;
         // The generated text must parse: a defect here is goflake's, never the user's.
         let check = SourceFile::parse(path.display().to_string(), text.as_str());
         if check.has_errors() {

@@ -22,7 +22,7 @@ struct InspectJson<'a> {
 
 pub fn run(config: &InspectConfig) -> Result<()> {
     let go_set = goflake_gen::nixpkgs::table_go_set(goflake_gen::DEFAULT_NIXPKGS);
-    let mut project = super::project::load(super::project::Request {
+    let mut project = crate::project::load(crate::project::Request {
         dir: &config.dir,
         selection: &config.selection,
         ignore_goreleaser: config.ignore_goreleaser,

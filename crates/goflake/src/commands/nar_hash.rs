@@ -3,11 +3,9 @@
 use anyhow::Result;
 
 use crate::config::NarHashConfig;
-use crate::failure::Failure;
 
 pub fn run(config: &NarHashConfig) -> Result<()> {
-    let hash = goflake_nar::nar_hash(&config.path)
-        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let hash = goflake_nar::nar_hash(&config.path)?;
     if config.json {
         let report = serde_json::json!({
             "path": config.path.display().to_string(),

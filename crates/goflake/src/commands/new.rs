@@ -10,21 +10,20 @@ use crate::failure::Failure;
 use crate::files::write_atomically;
 
 pub fn run(config: &NewConfig) -> Result<()> {
-    let template = scaffold::scaffold(&config.template).ok_or_else(|| {
-        Failure::bad_input(format!("error: unknown template `{}`\n", config.template))
-    })?;
+    let template = scaffold::scaffold(&config.template)
+        .ok_or_else(|| Failure::bad_input(format!("unknown template `{}`\n", config.template)))?;
     let name = config
         .dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Failure::bad_input("error: give the new project's directory\n"))?;
+        .ok_or_else(|| Failure::bad_input("give the new project's directory\n"))?;
     let module = config
         .module
         .clone()
         .unwrap_or_else(|| format!("example.com/{name}"));
     if !valid_module_path(&module) {
         return Err(Failure::bad_input(format!(
-            "error: `{module}` is not a valid Go module path (use --module example.com/{name})\n"
+            "`{module}` is not a valid Go module path (use --module example.com/{name})\n"
         )));
     }
     if config.dir.exists()
@@ -34,7 +33,7 @@ pub fn run(config: &NewConfig) -> Result<()> {
             .is_some()
     {
         return Err(Failure::problem(format!(
-            "error: {} exists and is not empty; nothing was written\n",
+            "{} exists and is not empty; nothing was written\n",
             config.dir.display()
         )));
     }
@@ -45,8 +44,7 @@ pub fn run(config: &NewConfig) -> Result<()> {
         write_atomically(&config.dir.join(&path), text.as_bytes())?;
         created.push(path);
     }
-    let project = goflake_gomod::load(&config.dir, LoadOptions::default())
-        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let project = goflake_gomod::load(&config.dir, LoadOptions::default())?;
     let options = SpecOptions {
         targets: template
             .targets
@@ -54,10 +52,8 @@ pub fn run(config: &NewConfig) -> Result<()> {
         nixpkgs_url: config.nixpkgs.clone(),
         ..SpecOptions::default()
     };
-    let (spec, _) = goflake_gen::spec_from_project(&project, &options)
-        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
-    let flake =
-        goflake_gen::render(&spec).map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let (spec, _) = goflake_gen::spec_from_project(&project, &options)?;
+    let flake = goflake_gen::render(&spec)?;
     write_atomically(&config.dir.join("flake.nix"), flake.as_bytes())?;
     created.push("flake.nix".to_owned());
     if config.json {

@@ -5,14 +5,13 @@ use std::ffi::OsString;
 
 use anyhow::Result;
 
-use super::flake;
 use crate::config::RunConfig;
 use crate::failure::Failure;
+use crate::flake;
 
 pub fn run(config: &RunConfig) -> Result<()> {
     let info = flake::read(&config.dir)?;
     let flake_ref = info.flake_ref(config.use_path)?;
-    let fail = |e: &dyn std::fmt::Display| Failure::problem(format!("error: {e}\n"));
     let target = config.target.as_deref().unwrap_or("native");
     let app = match target {
         "native" | "default" => format!("{flake_ref}#default"),
@@ -24,18 +23,17 @@ pub fn run(config: &RunConfig) -> Result<()> {
                 &config.nix_args,
                 false,
                 |_| {},
-            )
-            .map_err(|e| fail(&e))?;
+            )?;
             let Some((_, out)) = outcome
                 .outputs
                 .into_iter()
                 .next()
                 .filter(|_| outcome.success)
             else {
-                return Err(Failure::problem(format!(
-                    "{}error: building {attr} failed\n",
-                    outcome.messages
-                )));
+                return Err(Failure::after(
+                    outcome.messages,
+                    format!("building {attr} failed"),
+                ));
             };
             let bin = out.join("bin");
             let mut args: Vec<OsString> = vec![
@@ -43,15 +41,11 @@ pub fn run(config: &RunConfig) -> Result<()> {
                 bin.join(format!("{}.wasm", info.main_program)).into(),
             ];
             args.extend(config.args.iter().map(OsString::from));
-            let ok = goflake_runner::run_node(&args).map_err(|e| fail(&e))?;
-            return if ok {
-                Ok(())
-            } else {
-                Err(Failure::problem(""))
-            };
+            let ok = goflake_runner::run_node(&args)?;
+            return if ok { Ok(()) } else { Err(Failure::silent()) };
         }
         other => {
-            return Err(fail(&format!(
+            return Err(Failure::problem(format!(
                 "`{other}` cannot run here: goflake runs the native binary, wasip1/wasm and js/wasm"
             )));
         }
@@ -60,10 +54,6 @@ pub fn run(config: &RunConfig) -> Result<()> {
     args.extend(config.nix_args.iter().cloned());
     args.push("--".to_owned());
     args.extend(config.args.iter().cloned());
-    let (ok, _) = goflake_runner::nix::run_passthrough(&args, false).map_err(|e| fail(&e))?;
-    if ok {
-        Ok(())
-    } else {
-        Err(Failure::problem(""))
-    }
+    let (ok, _) = goflake_runner::nix::run_passthrough(&args, false)?;
+    if ok { Ok(()) } else { Err(Failure::silent()) }
 }

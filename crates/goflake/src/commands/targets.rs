@@ -10,10 +10,9 @@ use crate::files::{commit_change, read_nix_locked};
 
 pub fn run(config: &TargetsConfig) -> Result<()> {
     let (file, _lock) = read_nix_locked(&config.flake)?;
-    let fail = |err: goflake_gen::GenError| Failure::problem(format!("error: {err}\n"));
     let edits = match &config.action {
         TargetsAction::List { json } => {
-            let targets = goflake_gen::read_list(&file, "targets").map_err(fail)?;
+            let targets = goflake_gen::read_list(&file, "targets")?;
             if *json {
                 let pname = goflake_gen::read_string(&file, "pname");
                 let listed: Vec<serde_json::Value> = targets
@@ -41,19 +40,15 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
             let parsed = targets
                 .iter()
                 .map(|t| goflake_gen::check_target(t))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(fail)?;
+                .collect::<Result<Vec<_>, _>>()?;
             if !force {
                 refuse_targets_that_do_not_compile(&config.flake, &file, parsed)?;
             }
-            goflake_gen::add_targets(&file, targets).map_err(fail)?
+            goflake_gen::add_targets(&file, targets)?
         }
-        TargetsAction::Remove(targets) => {
-            goflake_gen::remove_targets(&file, targets).map_err(fail)?
-        }
+        TargetsAction::Remove(targets) => goflake_gen::remove_targets(&file, targets)?,
     };
-    let edited = goflake_syntax::apply(&file, edits)
-        .map_err(|err| Failure::problem(format!("error: {err}\n")))?;
+    let edited = goflake_syntax::apply(&file, edits)?;
     commit_change(&config.flake, file.text(), edited.text(), config.mode)?;
     Ok(())
 }
@@ -75,16 +70,16 @@ fn refuse_targets_that_do_not_compile(
         mod_root: None,
         verify_targets: true,
     };
-    let project = super::project::load(super::project::Request {
+    let project = crate::project::load(crate::project::Request {
         dir: &dir.join(&mod_root),
         selection: &selection,
         ignore_goreleaser: true,
         targets: Some(targets),
         go_attr: goflake_gen::read_string(file, "goAttr"),
-        go_set: &super::nixpkgs_go::for_flake(
+        go_set: &crate::nixpkgs_go::for_flake(
             dir,
             file,
-            super::nixpkgs_go::AskNix::Yes,
+            crate::nixpkgs_go::AskNix::Yes,
             &mut Vec::new(),
         ),
     })?;
@@ -96,21 +91,17 @@ fn refuse_targets_that_do_not_compile(
         .targets
         .iter()
         .filter_map(|t| {
-            let failing = super::project::target_failures(&project, &t.target, &native_only, &[]);
-            (!failing.is_empty()).then(|| {
-                format!(
-                    "error: {} does not compile: {}\n",
-                    t.target,
-                    failing.join("; ")
-                )
-            })
+            let fit = project.target_fit(&t.target, &native_only);
+            (!fit.blocked.is_empty())
+                .then(|| format!("  {} does not compile: {}\n", t.target, fit.reasons()))
         })
         .collect();
     if refused.is_empty() {
         return Ok(());
     }
     Err(Failure::problem(format!(
-        "{}nothing was changed; add it anyway with `goflake targets add --force`\n",
+        "nothing was changed: the flake's binaries do not compile for a target you asked for\n{}\
+         (add it anyway with `goflake targets add --force`)",
         refused.concat()
     )))
 }

@@ -6,24 +6,11 @@ use anyhow::Result;
 use goflake_nar::Sha256;
 use goflake_runner::go::Vendored;
 use goflake_runner::nix::PureHash;
-use goflake_syntax::edit;
-use goflake_syntax::{AttrPath, Binding, Literal, SourceFile};
 use serde::Serialize;
 
-use crate::config::{HashMethod, VendorHashConfig, WriteMode};
+use crate::config::{HashMethod, VendorHashConfig};
 use crate::failure::Failure;
-use crate::files::{commit_change, read_nix};
-
-const FINGERPRINT: &str = "goflake: vendor fingerprint";
-
-/// A vendorHash as the flake says it: a hash, `null`, or something else (a computed value,
-/// goflake's "not computed yet" error).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Current {
-    Hash(Sha256),
-    Null,
-    Other(String),
-}
+use crate::vendor_site::{Located, locate};
 
 #[derive(Serialize)]
 struct Report {
@@ -40,154 +27,6 @@ struct Report {
     warnings: Vec<String>,
 }
 
-/// Where a project's vendorHash lives and what it depends on.
-pub struct Located {
-    pub file: SourceFile,
-    pub path: PathBuf,
-    pub binding: Binding,
-    pub current: Current,
-    pub module_dir: PathBuf,
-    /// The directory the package's `src` names (modRoot is relative to it).
-    pub source_root: PathBuf,
-    /// Git tracks the file, so the flake is a git flake: its source is the tracked files.
-    pub git_tracked: bool,
-    /// The directory of the file (for a flake: the flake).
-    pub file_dir: PathBuf,
-    pub mod_root: String,
-    pub proxy_vendor: bool,
-    /// The fingerprint recorded next to the hash, if any.
-    pub recorded_fingerprint: Option<String>,
-}
-
-fn sibling_binding(file: &SourceFile, binding: &Binding, name: &str) -> Option<Binding> {
-    let mut segments = binding.path.segments().to_vec();
-    segments.pop();
-    segments.push(name.to_owned());
-    goflake_syntax::find(file, &AttrPath::new(segments)).ok()
-}
-
-fn sibling(file: &SourceFile, binding: &Binding, name: &str) -> Option<Literal> {
-    let found = sibling_binding(file, binding, name)?;
-    goflake_syntax::read_literal(file, &found).ok()
-}
-
-/// The directory the package's `src` names, when it is (or wraps) a relative path such as
-/// `./.`, `../.` or `lib.cleanSourceWith { src = ./.; … }`; modRoot is relative to it.
-fn src_dir(file: &SourceFile, binding: &Binding, base: &Path) -> Option<PathBuf> {
-    let src = sibling_binding(file, binding, "src")?;
-    let value = src.value()?;
-    let path = std::iter::once(value.clone())
-        .chain(value.descendants())
-        .find(|n| n.kind() == goflake_syntax::SyntaxKind::NODE_PATH_REL)?;
-    Some(base.join(path.text().to_string()))
-}
-
-/// Finds vendorHash in `file` (or DIR/flake.nix) and the values beside it.
-pub fn locate(dir: &Path, file: Option<&Path>, attr: Option<&str>) -> Result<Located> {
-    let path = file.map_or_else(|| dir.join("flake.nix"), Path::to_path_buf);
-    let source = read_nix(&path)?;
-    let attr: AttrPath = attr
-        .unwrap_or("vendorHash")
-        .parse()
-        .map_err(|e| Failure::bad_input(format!("error: invalid attribute path: {e}\n")))?;
-    let binding = goflake_syntax::find(&source, &attr).map_err(|e| {
-        Failure::problem(format!(
-            "error: {e}\n(give the file and attribute with --file and --attr)\n"
-        ))
-    })?;
-    let current = match goflake_syntax::read_literal(&source, &binding) {
-        Ok(Literal::String(s)) => match Sha256::parse(&s) {
-            Ok(hash) => Current::Hash(hash),
-            Err(_) => Current::Other(s),
-        },
-        Ok(Literal::Null) => Current::Null,
-        _ => Current::Other(
-            binding
-                .value()
-                .map(|v| v.text().to_string())
-                .unwrap_or_default(),
-        ),
-    };
-    let mod_root = match sibling(&source, &binding, "modRoot") {
-        Some(Literal::String(s)) => s,
-        _ => "./".to_owned(),
-    };
-    let proxy_vendor = matches!(
-        sibling(&source, &binding, "proxyVendor"),
-        Some(Literal::Bool(true))
-    );
-    let base = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let recorded_fingerprint = edit::trailing_comment(&binding)
-        .and_then(|c| c.strip_prefix(FINGERPRINT).map(|f| f.trim().to_owned()));
-    let source_root = src_dir(&source, &binding, &base).unwrap_or_else(|| base.clone());
-    Ok(Located {
-        // `dir/./` → `dir`: paths in messages read as the user wrote them.
-        module_dir: source_root.join(&mod_root).components().collect(),
-        source_root,
-        git_tracked: goflake_runner::is_tracked(&path),
-        file_dir: base,
-        file: source,
-        path,
-        binding,
-        current,
-        mod_root,
-        proxy_vendor,
-        recorded_fingerprint,
-    })
-}
-
-impl Located {
-    pub fn fingerprint(&self) -> String {
-        goflake_gomod::vendor_fingerprint(&self.module_dir, &self.mod_root, self.proxy_vendor)
-    }
-
-    /// Whether the file's vendorHash differs from `computed` (`None`: null).
-    pub fn is_stale(&self, computed: Option<Sha256>) -> bool {
-        match (&self.current, computed) {
-            (Current::Hash(current), Some(new)) => *current != new,
-            (Current::Null, None) => false,
-            _ => true,
-        }
-    }
-
-    /// Writes `computed` as the vendorHash (only the value changes) and the fingerprint
-    /// beside it, atomically; returns whether the file changed.
-    pub fn write(&self, computed: Option<Sha256>) -> Result<bool> {
-        let mut edits = Vec::new();
-        if self.is_stale(computed) {
-            let value_edits = match computed {
-                Some(hash) => edit::set_string(&self.file, &self.binding, &hash.sri()),
-                None => edit::set_expr(&self.file, &self.binding, "null"),
-            };
-            edits.extend(value_edits.map_err(failure)?);
-        }
-        let fingerprint = self.fingerprint();
-        if self.recorded_fingerprint.as_deref() != Some(fingerprint.as_str()) {
-            edits.extend(edit::set_trailing_comment(
-                &self.binding,
-                &format!("{FINGERPRINT} {fingerprint}"),
-            ));
-        }
-        if edits.is_empty() {
-            return Ok(false);
-        }
-        let edited = goflake_syntax::apply(&self.file, edits).map_err(failure)?;
-        commit_change(
-            &self.path,
-            self.file.text(),
-            edited.text(),
-            WriteMode::default(),
-        )
-    }
-}
-
-fn failure(err: impl std::fmt::Display) -> anyhow::Error {
-    Failure::problem(format!("error: {err}\n"))
-}
-
 /// What the local method hashes: a module inside a source tree, as Nix's goModules sees it.
 struct LocalSource<'a> {
     /// The directory the package's `src` names.
@@ -202,15 +41,15 @@ struct LocalSource<'a> {
     go_attr: Option<String>,
 }
 
-impl Located {
-    fn local_source(&self) -> LocalSource<'_> {
+impl<'a> LocalSource<'a> {
+    fn of(located: &'a Located) -> LocalSource<'a> {
         LocalSource {
-            source_root: &self.source_root,
-            mod_root: &self.mod_root,
-            module_dir: &self.module_dir,
-            git_tracked: self.git_tracked,
-            proxy_vendor: self.proxy_vendor,
-            go_attr: goflake_gen::read_string(&self.file, "goAttr"),
+            source_root: &located.source_root,
+            mod_root: &located.site.mod_root,
+            module_dir: &located.module_dir,
+            git_tracked: located.git_tracked,
+            proxy_vendor: located.site.proxy_vendor,
+            go_attr: goflake_gen::read_string(&located.file, "goAttr"),
         }
     }
 }
@@ -315,7 +154,7 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
     // go.sum: Nix computes it as the build will, so it is the default when Nix is here.
     let nix_here = goflake_runner::which("nix").is_some();
     let method = config.method.unwrap_or(
-        if goflake_runner::which("go").is_none() || (located.proxy_vendor && nix_here) {
+        if goflake_runner::which("go").is_none() || (located.site.proxy_vendor && nix_here) {
             HashMethod::Nix
         } else {
             HashMethod::Local
@@ -330,10 +169,10 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
             .canonicalize()
             .unwrap_or_else(|_| located.file_dir.clone());
         let missing_nix = |err| match err {
-            goflake_runner::nix::NixError::Missing => failure(
+            goflake_runner::nix::NixError::Missing => Failure::problem(
                 "`nix` is not on PATH; install Nix, or compute the hash here with `--method local`",
             ),
-            err => failure(err),
+            err => anyhow::Error::from(err),
         };
         // Pure evaluation first: the flake as it is, with the user's --override-input. A flake
         // git tracks is a git flake (its source: the tracked files), as `nix build` sees it.
@@ -351,7 +190,7 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         {
             PureHash::Vendored(vendored) => vendored,
             PureHash::NotComputedYet if config.pure => {
-                return Err(failure(
+                return Err(Failure::problem(
                     "vendorHash was never computed, and pure evaluation cannot compute a first one: run `goflake vendor-hash --write` without --pure (locally, on code you trust)",
                 ));
             }
@@ -367,7 +206,7 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         })
     };
     let mut used_go = None;
-    let source = located.local_source();
+    let source = LocalSource::of(&located);
     let mut compute_local = |warnings: &mut Vec<String>| {
         local_vendored(&source, warnings).map(|computed| {
             used_go = computed.go;
@@ -383,19 +222,19 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
                     warnings.push(format!("{err}; asking Nix instead"));
                     (nix_hash()?, "nix")
                 }
-                other => (other.map_err(failure)?, "local"),
+                other => (other?, "local"),
             }
         }
-        HashMethod::Local => (compute_local(&mut warnings).map_err(failure)?, "local"),
+        HashMethod::Local => (compute_local(&mut warnings)?, "local"),
         HashMethod::Nix => (nix_hash()?, "nix"),
         HashMethod::Auto => {
-            let local = compute_local(&mut warnings).map_err(failure)?;
+            let local = compute_local(&mut warnings)?;
             if config.verify {
                 let nix = nix_hash()?;
                 if nix != local {
                     let show = |h: &Option<Sha256>| h.map_or("null".to_owned(), |h| h.sri());
                     return Err(Failure::problem(format!(
-                        "error: the hashes disagree: go mod vendor here gives {}, Nix's goModules gives {}.\n\
+                        "the hashes disagree: go mod vendor here gives {}, Nix's goModules gives {}.\n\
                          Likely causes: a different Go version (vendor/modules.txt follows the go line, proxyVendor follows the toolchain), \
                          or patches, postPatch, preBuild or env of the package that goModules inherits.\n",
                         show(&local),
@@ -407,18 +246,14 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         }
     };
 
-    let stale = located.is_stale(computed);
+    let stale = located.site.is_stale(computed);
     let shown = computed.map_or_else(|| "null".to_owned(), |h| h.sri());
-    let location = located.file.location(located.binding.range().start());
+    let location = located.location();
     if config.check {
         if stale {
-            let current = match &located.current {
-                Current::Hash(h) => h.sri(),
-                Current::Null => "null".into(),
-                Current::Other(text) => format!("`{text}`"),
-            };
+            let current = located.site.current.shown();
             return Err(Failure::problem(format!(
-                "error: vendorHash is stale: {location} has {current}, the dependencies need {shown}; run `goflake vendor-hash --write`\n"
+                "vendorHash is stale: {location} has {current}, the dependencies need {shown}; run `goflake vendor-hash --write`\n"
             )));
         }
         if !config.json {
@@ -464,13 +299,13 @@ impl Report {
 fn prefetch(config: &VendorHashConfig) -> Result<()> {
     let dir = config.dir.display();
     if config.write || config.check {
-        return Err(failure(format!(
+        return Err(Failure::problem(format!(
             "{dir} has no flake.nix to {} vendorHash in: `goflake init` writes one, or name another file with --file",
             if config.write { "write" } else { "check" }
         )));
     }
     if config.method == Some(HashMethod::Nix) || config.verify {
-        return Err(failure(format!(
+        return Err(Failure::problem(format!(
             "--method nix builds a flake's goModules, and {dir} has no flake.nix: compute the hash here (the default, with the Go on PATH)"
         )));
     }
@@ -484,7 +319,7 @@ fn prefetch(config: &VendorHashConfig) -> Result<()> {
         go_attr: None,
     };
     let mut warnings = Vec::new();
-    let computed = local_vendored(&source, &mut warnings).map_err(failure)?;
+    let computed = local_vendored(&source, &mut warnings)?;
     Report {
         vendor_hash: computed.hash.map(|h| h.sri()),
         method: "local",
