@@ -4,6 +4,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use goflake_gomod::Target;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -76,10 +77,9 @@ impl Header {
     }
 }
 
-/// The header a binary for `goos/goarch` must have, when goflake knows it.
-pub fn expected_header(target: &str) -> Option<Header> {
-    let (goos, goarch) = target.split_once('/')?;
-    Some(match (goos, goarch) {
+/// The header a binary for `target` must have, when goflake knows it.
+pub fn expected_header(target: &Target) -> Option<Header> {
+    Some(match (target.goos.as_str(), target.goarch.as_str()) {
         (_, "wasm") => Header::Wasm,
         ("windows", "amd64") => Header::Pe { machine: 0x8664 },
         ("windows", "arm64") => Header::Pe { machine: 0xaa64 },
@@ -107,7 +107,7 @@ pub struct HeaderMismatch {
 }
 
 /// Checks one artifact; targets goflake has no header rule for pass.
-pub fn verify_header(file: &Path, target: &str) -> Result<(), HeaderMismatch> {
+pub fn verify_header(file: &Path, target: &Target) -> Result<(), HeaderMismatch> {
     let Some(expected) = expected_header(target) else {
         return Ok(());
     };
@@ -117,7 +117,7 @@ pub fn verify_header(file: &Path, target: &str) -> Result<(), HeaderMismatch> {
     } else {
         Err(HeaderMismatch {
             file: file.to_path_buf(),
-            target: target.to_owned(),
+            target: target.to_string(),
             found: found.describe(),
         })
     }
@@ -299,7 +299,11 @@ pub fn read_manifest(release: &Path) -> Result<Manifest, DistError> {
 pub fn copy_release(release: &Path, out: &Path) -> Result<Manifest, DistError> {
     let manifest = read_manifest(release)?;
     for artifact in &manifest.artifacts {
-        verify_header(&release.join(&artifact.file), &artifact.target)?;
+        let target = Target::parse(&artifact.target).ok_or_else(|| DistError::Manifest {
+            path: release.join("manifest.json"),
+            message: format!("`{}` is not a GOOS/GOARCH target", artifact.target),
+        })?;
+        verify_header(&release.join(&artifact.file), &target)?;
     }
     let parent = out
         .parent()
@@ -383,12 +387,19 @@ pub fn verify_checksums(dir: &Path) -> Result<usize, DistError> {
 mod tests {
     use super::*;
 
+    fn t(text: &str) -> Target {
+        Target::parse(text).unwrap()
+    }
+
     #[test]
     fn headers_of_every_target() {
         let mut elf = vec![0u8; 64];
         elf[..4].copy_from_slice(b"\x7fELF");
         elf[18] = 0xb7;
-        assert_eq!(Header::parse(&elf), expected_header("linux/arm64").unwrap());
+        assert_eq!(
+            Header::parse(&elf),
+            expected_header(&t("linux/arm64")).unwrap()
+        );
         let mut pe = vec![0u8; 256];
         pe[..2].copy_from_slice(b"MZ");
         pe[0x3c] = 0x80;
@@ -396,25 +407,31 @@ mod tests {
         pe[0x84..0x86].copy_from_slice(&0xaa64u16.to_le_bytes());
         assert_eq!(
             Header::parse(&pe),
-            expected_header("windows/arm64").unwrap()
+            expected_header(&t("windows/arm64")).unwrap()
         );
         let mut macho = vec![0u8; 32];
         macho[..4].copy_from_slice(&[0xcf, 0xfa, 0xed, 0xfe]);
         macho[4..8].copy_from_slice(&0x0100_0007u32.to_le_bytes());
         assert_eq!(
             Header::parse(&macho),
-            expected_header("darwin/amd64").unwrap()
+            expected_header(&t("darwin/amd64")).unwrap()
         );
         assert_eq!(
             Header::parse(b"\0asm\x01\0\0\0"),
-            expected_header("js/wasm").unwrap()
+            expected_header(&t("js/wasm")).unwrap()
         );
         assert_eq!(Header::parse(b"#!/bin/sh\n"), Header::Other);
-        assert_eq!(expected_header("plan9/386"), None);
+        assert_eq!(expected_header(&t("plan9/386")), None);
         elf[18] = 0x03;
-        assert_eq!(Header::parse(&elf), expected_header("linux/386").unwrap());
+        assert_eq!(
+            Header::parse(&elf),
+            expected_header(&t("linux/386")).unwrap()
+        );
         pe[0x84..0x86].copy_from_slice(&0x014cu16.to_le_bytes());
-        assert_eq!(Header::parse(&pe), expected_header("windows/386").unwrap());
+        assert_eq!(
+            Header::parse(&pe),
+            expected_header(&t("windows/386")).unwrap()
+        );
     }
 
     #[test]
@@ -425,7 +442,7 @@ mod tests {
         macho[..4].copy_from_slice(&[0xcf, 0xfa, 0xed, 0xfe]);
         macho[4..8].copy_from_slice(&0x0100_0007u32.to_le_bytes());
         std::fs::write(&file, macho).unwrap();
-        let err = verify_header(&file, "darwin/arm64").unwrap_err();
+        let err = verify_header(&file, &t("darwin/arm64")).unwrap_err();
         assert!(
             err.to_string()
                 .ends_with("built for darwin/arm64, but its header says Mach-O x86_64"),

@@ -1,5 +1,6 @@
 //! CI workflows for a goflake flake: GitHub Actions (check, build matrix, release, the
 //! vendorHash bot for dependency pull requests) and GitLab CI. Text in, text out.
+use goflake_gomod::Target;
 
 /// An action and the commit its tag pointed to, as a maintained project's pin table records it.
 pub struct Action {
@@ -40,7 +41,7 @@ pub const CACHE: Action = Action {
 #[derive(Debug, Clone)]
 pub struct CiSpec {
     pub pname: String,
-    pub targets: Vec<String>,
+    pub targets: Vec<Target>,
     pub cachix: Option<String>,
     pub pin_actions: bool,
     pub single_job: bool,
@@ -86,10 +87,10 @@ impl CiSpec {
             });
         }
         for target in &self.targets {
-            if crate::check_target(target).is_err() {
+            if !target.is_known() {
                 return Err(CiValueError {
                     what: "target",
-                    value: target.clone(),
+                    value: target.to_string(),
                     rule: "a GOOS/GOARCH pair of `go tool dist list`",
                 });
             }
@@ -172,7 +173,7 @@ fn uses(action: &Action, pin: bool) -> String {
 }
 
 impl CiSpec {
-    fn attr(&self, target: &str) -> String {
+    fn attr(&self, target: &Target) -> String {
         crate::package_attr(&self.pname, target)
     }
 
@@ -427,7 +428,7 @@ mod tests {
     fn untouched_files_are_recognised() {
         let spec = CiSpec {
             pname: "app".into(),
-            targets: vec!["linux/amd64".into()],
+            targets: vec![Target::new("linux", "amd64")],
             cachix: None,
             pin_actions: true,
             single_job: false,

@@ -144,7 +144,7 @@ fn unbuildable_expr(entries: &[(String, Vec<(String, String)>)], eol: &str) -> S
 #[derive(Debug, Clone, Default)]
 pub struct SpecOptions {
     /// Targets given by the user (`--targets`).
-    pub targets: Option<Vec<String>>,
+    pub targets: Option<Vec<Target>>,
     /// Take targets and ldflags from the GoReleaser file.
     pub from_goreleaser: bool,
     pub nixpkgs_url: Option<String>,
@@ -169,8 +169,8 @@ impl SpecOptions {
 
 /// The flake package that builds `target` (`goos/goarch`): `<pname>-<goos>-<goarch>`, as the
 /// templates name it (`nix build .#app-linux-amd64`).
-pub fn package_attr(pname: &str, target: &str) -> String {
-    format!("{pname}-{}", target.replace('/', "-"))
+pub fn package_attr(pname: &str, target: &Target) -> String {
+    format!("{pname}-{}-{}", target.goos, target.goarch)
 }
 
 /// Checks a `goos/goarch` target against `go tool dist list`.
@@ -215,25 +215,23 @@ pub fn spec_from_project(
         warnings.push("--from-goreleaser: no GoReleaser build found; using the defaults".into());
     }
 
-    let requested: Vec<String> = match &options.targets {
+    let requested: Vec<Target> = match &options.targets {
         Some(targets) => targets.clone(),
-        None => project.targets.iter().map(|t| t.target.clone()).collect(),
+        None => project.candidate_targets(),
     };
-    let mut targets = Vec::new();
+    let mut targets: Vec<Target> = Vec::new();
     let mut dropped_targets = Vec::new();
     for target in requested {
-        let parsed = check_target(&target)?;
-        let spec = parsed.to_string();
-        if targets.contains(&spec) {
+        if targets.contains(&target) {
             continue;
         }
-        let fit = project.target_fit(&spec, &[]);
+        let fit = project.target_fit(&target, &[]);
         if fit.can_build() {
-            targets.push(spec);
+            targets.push(target);
         } else {
             let reason = fit.reasons();
-            warnings.push(format!("target {spec} left out: {reason}"));
-            dropped_targets.push((spec, reason));
+            warnings.push(format!("target {target} left out: {reason}"));
+            dropped_targets.push((target.to_string(), reason));
         }
     }
 
@@ -260,7 +258,7 @@ pub fn spec_from_project(
             warnings.push(format!("{dir} is left out of {target}: {reason}"));
         }
         if !packages.is_empty() {
-            unbuildable.push((target.clone(), packages));
+            unbuildable.push((target.to_string(), packages));
         }
     }
     for dir in &native_only {
@@ -346,7 +344,7 @@ pub fn spec_from_project(
             sub_packages,
             native_only,
             ldflags,
-            targets,
+            targets: targets.iter().map(Target::to_string).collect(),
             dropped_targets,
             other_mains: project
                 .left_out_mains
@@ -528,8 +526,8 @@ pub fn read_list(file: &SourceFile, name: &str) -> Result<Vec<String>, GenError>
 
 /// The packages `unbuildable` leaves out of `target` (none when the flake has no such
 /// binding, as flakes from before it).
-pub fn read_unbuildable(file: &SourceFile, target: &str) -> Vec<String> {
-    let Ok(name) = string_literal(target) else {
+pub fn read_unbuildable(file: &SourceFile, target: &Target) -> Vec<String> {
+    let Ok(name) = string_literal(&target.to_string()) else {
         return Vec::new();
     };
     let Ok(path) = format!("outputs.unbuildable.{name}").parse::<AttrPath>() else {
@@ -683,10 +681,10 @@ pub fn update(
 }
 
 /// Edits that add targets to the `targets` list (already present ones are skipped).
-pub fn add_targets(file: &SourceFile, targets: &[String]) -> Result<Vec<TextEdit>, GenError> {
+pub fn add_targets(file: &SourceFile, targets: &[Target]) -> Result<Vec<TextEdit>, GenError> {
     let mut current = read_list(file, "targets")?;
     for target in targets {
-        let spec = check_target(target)?.to_string();
+        let spec = target.to_string();
         if !current.contains(&spec) {
             current.push(spec);
         }
@@ -695,10 +693,10 @@ pub fn add_targets(file: &SourceFile, targets: &[String]) -> Result<Vec<TextEdit
 }
 
 /// Edits that remove targets from the `targets` list.
-pub fn remove_targets(file: &SourceFile, targets: &[String]) -> Result<Vec<TextEdit>, GenError> {
+pub fn remove_targets(file: &SourceFile, targets: &[Target]) -> Result<Vec<TextEdit>, GenError> {
     let mut current = read_list(file, "targets")?;
     for target in targets {
-        let spec = check_target(target)?.to_string();
+        let spec = target.to_string();
         if !current.contains(&spec) {
             return Err(GenError::Shape(format!(
                 "`{spec}` is not in the targets list"

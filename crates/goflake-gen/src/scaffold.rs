@@ -12,6 +12,20 @@ pub struct Scaffold {
     pub targets: Option<&'static [&'static str]>,
 }
 
+impl Scaffold {
+    /// Its targets as `SpecOptions::targets` takes them (`None`: the default targets).
+    pub fn spec_targets(&self) -> Option<Vec<goflake_gomod::Target>> {
+        self.targets.map(|targets| {
+            targets
+                .iter()
+                .map(|t| {
+                    goflake_gomod::Target::parse(t).expect("scaffold targets are GOOS/GOARCH pairs")
+                })
+                .collect()
+        })
+    }
+}
+
 macro_rules! template_files {
     ($dir:literal: $($file:literal),* $(,)?) => {
         &[$(($file, include_str!(concat!("../../../templates/", $dir, "/", $file)))),*]

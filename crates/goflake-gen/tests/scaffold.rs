@@ -15,9 +15,7 @@ fn generate(scaffold: &goflake_gen::scaffold::Scaffold) -> String {
     }
     let project = goflake_gomod::load(&dir, LoadOptions::default()).unwrap();
     let options = SpecOptions {
-        targets: scaffold
-            .targets
-            .map(|t| t.iter().map(|s| (*s).to_owned()).collect()),
+        targets: scaffold.spec_targets(),
         ..SpecOptions::default()
     };
     render(&spec_from_project(&project, &options).unwrap().0).unwrap()

@@ -734,8 +734,8 @@ impl Project {
 
     /// What `target`'s package would build of this project, leaving out the binaries in
     /// `leave_out` (a flake's nativeOnly, or the packages it already leaves out of `target`).
-    pub fn target_fit(&self, target: &str, leave_out: &[String]) -> TargetFit<'_> {
-        target_fit(&self.main_packages, target, leave_out)
+    pub fn target_fit(&self, target: &Target, leave_out: &[String]) -> TargetFit<'_> {
+        target_fit(&self.main_packages, &target.to_string(), leave_out)
     }
 
     /// The targets that were considered (proposed or not), in order.

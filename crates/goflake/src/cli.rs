@@ -1,5 +1,6 @@
 //! Command-line parsing only: clap derive structs, turned into a plain [`Config`] at once.
 
+use goflake_gomod::Target;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -35,8 +36,8 @@ enum CliCommand {
         project: ProjectArgs,
         /// Targets to build, comma-separated GOOS/GOARCH pairs (default: linux, darwin and
         /// windows on amd64 and arm64, js/wasm, wasip1/wasm).
-        #[arg(long, value_delimiter = ',')]
-        targets: Option<Vec<String>>,
+        #[arg(long, value_delimiter = ',', value_parser = parse_target)]
+        targets: Option<Vec<Target>>,
         /// Take targets and ldflags from the GoReleaser file (the default when there is one).
         #[arg(long)]
         from_goreleaser: bool,
@@ -108,7 +109,8 @@ enum CliCommand {
     /// copy the release into dist/ (when every target is built).
     Build {
         /// Targets to build (GOOS/GOARCH); none or --all: every target in the flake.
-        targets: Vec<String>,
+        #[arg(value_parser = parse_target)]
+        targets: Vec<Target>,
         /// Build every target (the default when none is named).
         #[arg(long)]
         all: bool,
@@ -438,16 +440,16 @@ enum TargetsCommand {
     /// Add GOOS/GOARCH targets (`go tool dist list` names the valid ones); each is compiled
     /// first (with Go on PATH) and refused when it does not compile.
     Add {
-        #[arg(required = true)]
-        targets: Vec<String>,
+        #[arg(required = true, value_parser = parse_target)]
+        targets: Vec<Target>,
         /// Add the targets even when they do not compile.
         #[arg(long)]
         force: bool,
     },
     /// Remove targets.
     Remove {
-        #[arg(required = true)]
-        targets: Vec<String>,
+        #[arg(required = true, value_parser = parse_target)]
+        targets: Vec<Target>,
     },
 }
 
@@ -688,6 +690,11 @@ fn config_from(cli: Cli) -> Result<Config> {
         CliCommand::Man { dir } => Command::Man { dir },
     };
     Ok(Config { command })
+}
+
+/// A GOOS/GOARCH pair Go can build, parsed once here and passed on as a `Target`.
+fn parse_target(text: &str) -> Result<Target, String> {
+    goflake_gen::check_target(text).map_err(|err| err.to_string())
 }
 
 fn parse_attrpath(text: &str) -> Result<AttrPath> {

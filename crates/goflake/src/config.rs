@@ -1,5 +1,6 @@
 //! What the user asked for, as plain data (no clap types past `cli`).
 
+use goflake_gomod::Target;
 use std::path::PathBuf;
 
 use goflake_syntax::AttrPath;
@@ -81,7 +82,7 @@ pub struct WriteMode {
 pub struct InitConfig {
     pub dir: PathBuf,
     pub selection: ProjectSelection,
-    pub targets: Option<Vec<String>>,
+    pub targets: Option<Vec<Target>>,
     pub from_goreleaser: bool,
     pub ignore_goreleaser: bool,
     pub nixpkgs: Option<String>,
@@ -93,8 +94,8 @@ pub struct InitConfig {
 #[derive(Debug)]
 pub enum TargetsAction {
     List { json: bool },
-    Add { targets: Vec<String>, force: bool },
-    Remove(Vec<String>),
+    Add { targets: Vec<Target>, force: bool },
+    Remove(Vec<Target>),
 }
 
 #[derive(Debug)]
@@ -153,7 +154,7 @@ pub struct NarHashConfig {
 #[derive(Debug)]
 pub struct BuildConfig {
     pub dir: PathBuf,
-    pub targets: Vec<String>,
+    pub targets: Vec<Target>,
     pub jobs: Option<usize>,
     pub out: PathBuf,
     pub json: bool,

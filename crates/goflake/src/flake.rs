@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use goflake_gomod::Target;
 use goflake_syntax::SourceFile;
 
 use crate::failure::Failure;
@@ -13,7 +14,7 @@ pub struct FlakeInfo {
     pub file: SourceFile,
     pub pname: String,
     pub main_program: String,
-    pub targets: Vec<String>,
+    pub targets: Vec<Target>,
 }
 
 pub fn read(dir: &Path) -> Result<FlakeInfo> {
@@ -27,7 +28,11 @@ pub fn read(dir: &Path) -> Result<FlakeInfo> {
             missing.join(", ")
         )));
     }
-    let targets = goflake_gen::read_list(&file, "targets")?;
+    let targets = goflake_gen::read_list(&file, "targets")?
+        .iter()
+        .map(|t| goflake_gen::check_target(t))
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("{}: `targets`", path.display()))?;
     let pname = goflake_gen::read_string(&file, "pname").unwrap_or_else(|| "app".into());
     Ok(FlakeInfo {
         dir: dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()),
@@ -41,7 +46,7 @@ pub fn read(dir: &Path) -> Result<FlakeInfo> {
 
 impl FlakeInfo {
     /// The package attribute of a target: `<pname>-<goos>-<goarch>`.
-    pub fn attr(&self, target: &str) -> String {
+    pub fn attr(&self, target: &Target) -> String {
         goflake_gen::package_attr(&self.pname, target)
     }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use goflake_gomod::Target;
 use goflake_runner::nix::{BuildEvent, BuildOutcome, GoModulesRefusal};
 use serde::Serialize;
 
@@ -104,7 +105,7 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(info: &FlakeInfo, targets: &[String], display: Display) -> Progress {
+    fn new(info: &FlakeInfo, targets: &[Target], display: Display) -> Progress {
         let rows = targets
             .iter()
             .map(|target| {
@@ -117,7 +118,7 @@ impl Progress {
                             )
                             .expect("a valid template"),
                         );
-                        bar.set_prefix(target.clone());
+                        bar.set_prefix(target.to_string());
                         bar.set_message("waiting");
                         bar.enable_steady_tick(Duration::from_millis(120));
                         Some(bar)
@@ -125,7 +126,7 @@ impl Progress {
                     _ => None,
                 };
                 Row {
-                    target: target.clone(),
+                    target: target.to_string(),
                     attr: info.attr(target),
                     drv: None,
                     state: State::Waiting,
@@ -310,14 +311,18 @@ pub fn run(config: &BuildConfig) -> Result<()> {
             "Nix {major}.{minor} has no flakes; goflake needs Nix 2.4 or newer"
         )));
     }
-    let targets: Vec<String> = if config.targets.is_empty() {
+    let targets: Vec<Target> = if config.targets.is_empty() {
         info.targets.clone()
     } else {
         for target in &config.targets {
             if !info.targets.contains(target) {
                 return Err(Failure::problem(format!(
                     "`{target}` is not a target of this flake (its targets: {}); add it with `goflake targets add {target}`",
-                    info.targets.join(" ")
+                    info.targets
+                        .iter()
+                        .map(Target::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" ")
                 )));
             }
         }
@@ -451,7 +456,7 @@ pub fn run(config: &BuildConfig) -> Result<()> {
     if failed.is_empty() {
         Ok(())
     } else {
-        let names: Vec<&str> = failed.iter().map(|&i| targets[i].as_str()).collect();
+        let names: Vec<String> = failed.iter().map(|&i| targets[i].to_string()).collect();
         Err(Failure::problem(format!(
             "{} of {} targets failed: {}{}\n",
             failed.len(),
@@ -565,7 +570,7 @@ fn print_failures(report: &Report) {
 /// checked against the target), its timing, and for a failed target the end of its log.
 fn target_reports(
     info: &FlakeInfo,
-    targets: &[String],
+    targets: &[Target],
     progress: &mut Progress,
     outcome: &BuildOutcome,
 ) -> Result<Vec<TargetReport>> {
@@ -591,7 +596,7 @@ fn target_reports(
             (None, None)
         };
         reports.push(TargetReport {
-            target: target.clone(),
+            target: target.to_string(),
             status: row.state,
             seconds: row.took.map(tenths),
             waited_seconds: row.waited(progress.began).map(tenths),
@@ -607,7 +612,7 @@ fn target_reports(
 
 /// The binaries in a target package's `bin/` (not Go's wasm_exec helpers), each checked to
 /// be an executable for `target`.
-fn verified_binaries(out: &Path, target: &str) -> Result<Vec<String>> {
+fn verified_binaries(out: &Path, target: &Target) -> Result<Vec<String>> {
     let bin = out.join("bin");
     let mut files = Vec::new();
     files_under(&bin, &mut files);
@@ -654,7 +659,7 @@ fn write_dist(release: &Path, out: &Path) -> Result<()> {
 /// whether the second build was bit for bit the first.
 fn reproducible(
     info: &FlakeInfo,
-    targets: &[String],
+    targets: &[Target],
     installables: &[String],
     nix_args: &[String],
 ) -> Result<BTreeMap<String, bool>> {
@@ -674,7 +679,7 @@ fn reproducible(
     }
     Ok(targets
         .iter()
-        .map(|target| (target.clone(), !nondeterministic(&info.attr(target))))
+        .map(|target| (target.to_string(), !nondeterministic(&info.attr(target))))
         .collect())
 }
 

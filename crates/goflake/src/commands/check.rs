@@ -39,11 +39,7 @@ pub fn run(config: &CheckConfig) -> Result<()> {
         mod_root: None,
         verify_targets: true,
     };
-    let flake_targets: Vec<Target> = info
-        .targets
-        .iter()
-        .filter_map(|t| Target::parse(t))
-        .collect();
+    let flake_targets: Vec<Target> = info.targets.clone();
     let ask = if config.no_nix {
         crate::nixpkgs_go::AskNix::CacheOnly
     } else {

@@ -38,15 +38,7 @@ pub fn flake_dir(project: &Project) -> PathBuf {
 }
 
 pub fn run(config: &InitConfig) -> Result<()> {
-    let requested_targets = match &config.targets {
-        Some(targets) => Some(
-            targets
-                .iter()
-                .map(|t| goflake_gen::check_target(t))
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-        None => None,
-    };
+    let requested_targets = config.targets.clone();
     // An existing flake says which Go builds the project (check targets with that one) and
     // which nixpkgs it pins (unless --nixpkgs changes it).
     let existing = std::fs::read_to_string(config.dir.join("flake.nix"))

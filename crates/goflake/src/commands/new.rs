@@ -46,9 +46,7 @@ pub fn run(config: &NewConfig) -> Result<()> {
     }
     let project = goflake_gomod::load(&config.dir, LoadOptions::default())?;
     let options = SpecOptions {
-        targets: template
-            .targets
-            .map(|t| t.iter().map(|s| (*s).to_owned()).collect()),
+        targets: template.spec_targets(),
         nixpkgs_url: config.nixpkgs.clone(),
         ..SpecOptions::default()
     };

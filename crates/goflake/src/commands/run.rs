@@ -4,6 +4,7 @@
 use std::ffi::OsString;
 
 use anyhow::Result;
+use goflake_gomod::Target;
 
 use crate::config::RunConfig;
 use crate::failure::Failure;
@@ -15,9 +16,9 @@ pub fn run(config: &RunConfig) -> Result<()> {
     let target = config.target.as_deref().unwrap_or("native");
     let app = match target {
         "native" | "default" => format!("{flake_ref}#default"),
-        "wasip1/wasm" => format!("{flake_ref}#{}", info.attr("wasip1/wasm")),
+        "wasip1/wasm" => format!("{flake_ref}#{}", info.attr(&Target::new("wasip1", "wasm"))),
         "js/wasm" => {
-            let attr = info.attr("js/wasm");
+            let attr = info.attr(&Target::new("js", "wasm"));
             let outcome = goflake_runner::nix::build(
                 &[format!("{flake_ref}#{attr}")],
                 &config.nix_args,

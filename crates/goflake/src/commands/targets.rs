@@ -20,7 +20,8 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
                     .map(|target| {
                         let attr = pname
                             .as_deref()
-                            .map(|pname| goflake_gen::package_attr(pname, target));
+                            .zip(Target::parse(target))
+                            .map(|(pname, target)| goflake_gen::package_attr(pname, &target));
                         serde_json::json!({ "target": target, "attr": attr })
                     })
                     .collect();
@@ -37,12 +38,8 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
             return Ok(());
         }
         TargetsAction::Add { targets, force } => {
-            let parsed = targets
-                .iter()
-                .map(|t| goflake_gen::check_target(t))
-                .collect::<Result<Vec<_>, _>>()?;
             if !force {
-                refuse_targets_that_do_not_compile(&config.flake, &file, parsed)?;
+                refuse_targets_that_do_not_compile(&config.flake, &file, targets.clone())?;
             }
             goflake_gen::add_targets(&file, targets)?
         }
@@ -88,12 +85,12 @@ fn refuse_targets_that_do_not_compile(
     }
     let native_only = goflake_gen::read_list(file, "nativeOnly").unwrap_or_default();
     let refused: Vec<String> = project
-        .targets
-        .iter()
-        .filter_map(|t| {
-            let fit = project.target_fit(&t.target, &native_only);
+        .candidate_targets()
+        .into_iter()
+        .filter_map(|target| {
+            let fit = project.target_fit(&target, &native_only);
             (!fit.blocked.is_empty())
-                .then(|| format!("  {} does not compile: {}\n", t.target, fit.reasons()))
+                .then(|| format!("  {target} does not compile: {}\n", fit.reasons()))
         })
         .collect();
     if refused.is_empty() {

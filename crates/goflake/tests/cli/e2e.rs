@@ -49,7 +49,10 @@ fn header(path: &Path) -> String {
         "windows/arm64",
     ]
     .into_iter()
-    .find(|t| goflake_artifacts::expected_header(t).as_ref() == Some(&found))
+    .find(|t| {
+        let target = goflake_gomod::Target::parse(t).expect("a GOOS/GOARCH pair");
+        goflake_artifacts::expected_header(&target).as_ref() == Some(&found)
+    })
     .map_or_else(|| found.describe(), str::to_owned)
 }
 

@@ -127,8 +127,9 @@ fn init_refuses_a_library_and_bad_targets() {
 
     let hello = temp.path().join("hello");
     go_fixture("root-main", &hello);
+    // Targets are parsed with the arguments: a wrong one is a usage error, exit 2.
     let out = goflake(&["init", "--targets", "linux/amd64,beos/ppc", s(&hello)]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("`beos/ppc` is not a GOOS/GOARCH pair"),
         "{}",
@@ -172,7 +173,7 @@ fn targets_add_then_remove_restores_the_file_byte_for_byte() {
     assert_eq!(read(&flake), before);
 
     let bad = goflake(&["targets", "add", "linux/z80", "--flake", s(&flake)]);
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("valid targets"), "{}", stderr(&bad));
     let missing = goflake(&["targets", "remove", "plan9/386", "--flake", s(&flake)]);
     assert_eq!(missing.status.code(), Some(1));
