@@ -2,6 +2,7 @@
 //! `templates.<name>` for `nix flake init -t`).
 
 /// A project template: its files (the flake is generated, not copied) and its targets.
+#[derive(Debug)]
 pub struct Scaffold {
     pub name: &'static str,
     pub description: &'static str,

@@ -1,5 +1,8 @@
 //! Command-line parsing only: clap derive structs, turned into a plain [`Config`] at once.
 
+use std::io::IsTerminal;
+
+use goflake_gen::scaffold::{SCAFFOLDS, Scaffold};
 use goflake_gomod::Target;
 use std::path::PathBuf;
 
@@ -205,8 +208,8 @@ enum CliCommand {
         /// The directory to create (must not exist, or be empty).
         dir: PathBuf,
         /// The kind of project.
-        #[arg(long, default_value = "cli", value_parser = ["cli", "wasm", "service"])]
-        template: String,
+        #[arg(long, default_value = "cli", value_parser = scaffold_parser())]
+        template: &'static Scaffold,
         /// The Go module path (default: example.com/<directory name>).
         #[arg(long, value_name = "PATH")]
         module: Option<String>,
@@ -541,24 +544,23 @@ fn config_from(cli: Cli) -> Result<Config> {
             path,
             nix,
             nix_args,
-        } => Command::Build(BuildConfig {
-            dir,
-            targets,
-            jobs,
-            out,
-            json,
-            quiet,
-            fix_hash: if fix_hash {
-                Some(true)
-            } else if no_fix_hash {
-                Some(false)
-            } else {
-                None
-            },
-            reproducible,
-            use_path: path,
-            nix_args: nix.with(nix_args),
-        }),
+        } => {
+            let terminal = std::io::stderr().is_terminal();
+            Command::Build(BuildConfig {
+                dir,
+                targets,
+                jobs,
+                out,
+                json,
+                quiet,
+                fix_hash: fix_hash
+                    || (!no_fix_hash && terminal && std::env::var_os("CI").is_none()),
+                terminal,
+                reproducible,
+                use_path: path,
+                nix_args: nix.with(nix_args),
+            })
+        }
         CliCommand::Run {
             target,
             dir,
@@ -690,6 +692,13 @@ fn config_from(cli: Cli) -> Result<Config> {
         CliCommand::Man { dir } => Command::Man { dir },
     };
     Ok(Config { command })
+}
+
+/// One of the project templates, by name (the names are the possible values).
+fn scaffold_parser() -> impl clap::builder::TypedValueParser<Value = &'static Scaffold> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(SCAFFOLDS.iter().map(|s| s.name))
+        .map(|name| goflake_gen::scaffold::scaffold(&name).expect("one of the possible values"))
 }
 
 /// A GOOS/GOARCH pair Go can build, parsed once here and passed on as a `Target`.

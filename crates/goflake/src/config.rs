@@ -108,7 +108,7 @@ pub struct TargetsConfig {
 #[derive(Debug)]
 pub struct NewConfig {
     pub dir: PathBuf,
-    pub template: String,
+    pub template: &'static goflake_gen::scaffold::Scaffold,
     pub module: Option<String>,
     pub nixpkgs: Option<String>,
     pub json: bool,
@@ -159,8 +159,11 @@ pub struct BuildConfig {
     pub out: PathBuf,
     pub json: bool,
     pub quiet: bool,
-    /// `None`: on when stderr is a terminal and not in CI.
-    pub fix_hash: Option<bool>,
+    /// Repair a stale vendorHash and build again: `--fix-hash`, or by default when stderr
+    /// is a terminal and `CI` is unset (`--no-fix-hash` turns it off).
+    pub fix_hash: bool,
+    /// stderr is a terminal: progress bars instead of lines.
+    pub terminal: bool,
     pub reproducible: bool,
     pub use_path: bool,
     pub nix_args: Vec<String>,

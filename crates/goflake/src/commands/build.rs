@@ -2,7 +2,6 @@
 //! header checks, hash repair, and the release copied into dist/.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -349,10 +348,7 @@ pub fn run(config: &BuildConfig) -> Result<()> {
         None if !jobs_given => nix_args.extend(["--max-jobs".to_owned(), "auto".to_owned()]),
         None => {}
     }
-    let terminal = std::io::stderr().is_terminal();
-    let fix_hash = config
-        .fix_hash
-        .unwrap_or(terminal && std::env::var_os("CI").is_none());
+    let (terminal, fix_hash) = (config.terminal, config.fix_hash);
     let display = || {
         if config.quiet || config.json {
             Display::Silent

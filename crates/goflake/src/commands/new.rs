@@ -10,8 +10,7 @@ use crate::failure::Failure;
 use crate::files::write_atomically;
 
 pub fn run(config: &NewConfig) -> Result<()> {
-    let template = scaffold::scaffold(&config.template)
-        .ok_or_else(|| Failure::bad_input(format!("unknown template `{}`\n", config.template)))?;
+    let template = config.template;
     let name = config
         .dir
         .file_name()
@@ -57,7 +56,7 @@ pub fn run(config: &NewConfig) -> Result<()> {
     if config.json {
         let report = serde_json::json!({
             "dir": config.dir.display().to_string(),
-            "template": config.template,
+            "template": template.name,
             "module": module,
             "files": created,
         });
