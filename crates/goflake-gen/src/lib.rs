@@ -3,12 +3,14 @@
 //! and existing files go through the same edit engine.
 
 pub mod ci;
+pub mod flake;
 pub mod import;
 pub mod nixpkgs;
 pub mod scaffold;
 pub mod upgrade;
 pub mod vendor;
 
+pub use flake::Flake;
 pub use nixpkgs::{GoChoice, GoSet, go_minor};
 
 use goflake_gomod::goreleaser::TemplatePart;
@@ -505,23 +507,12 @@ fn comment_above(
 
 /// Whether `file` is a goflake flake: it binds every value goflake maintains.
 pub fn missing_values(file: &SourceFile) -> Vec<&'static str> {
-    MAINTAINED
-        .iter()
-        .copied()
-        .filter(|name| find(file, name).is_err())
-        .collect()
+    Flake::new(file.clone()).missing_values()
 }
 
-/// The string list bound to `outputs.<name>`.
+/// The string list bound to `outputs.<name>` (for many values, read a [`Flake`]).
 pub fn read_list(file: &SourceFile, name: &str) -> Result<Vec<String>, GenError> {
-    let binding = find(file, name)?;
-    match goflake_syntax::read_literal(file, &binding) {
-        Ok(Literal::StringList(items)) => Ok(items),
-        Ok(_) => Err(GenError::Shape(format!(
-            "`{name}` is not a list of strings"
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    Flake::new(file.clone()).list(name)
 }
 
 /// The packages `unbuildable` leaves out of `target` (none when the flake has no such
@@ -539,13 +530,10 @@ pub fn read_unbuildable(file: &SourceFile, target: &Target) -> Vec<String> {
     }
 }
 
-/// The string bound to `outputs.<name>`, when it is a literal.
+/// The string bound to `outputs.<name>`, when it is a literal (for many values, read a
+/// [`Flake`]).
 pub fn read_string(file: &SourceFile, name: &str) -> Option<String> {
-    let binding = find(file, name).ok()?;
-    match goflake_syntax::read_literal(file, &binding) {
-        Ok(Literal::String(s)) => Some(s),
-        _ => None,
-    }
+    Flake::new(file.clone()).string(name)
 }
 
 /// What the user asked of an update, beyond what the project says.
@@ -574,7 +562,8 @@ pub fn update(
         version_from_tag,
         nixpkgs_given,
     } = request;
-    let missing = missing_values(file);
+    let flake = Flake::new(file.clone());
+    let missing = flake.missing_values();
     if !missing.is_empty() {
         return Err(GenError::NotGoflake {
             path: file.name().to_owned(),
@@ -586,40 +575,40 @@ pub fn update(
         let url = nixpkgs_url_binding(file)?;
         edits.extend(edit::set_string(file, &url, &spec.nixpkgs_url)?);
         // The systems list, when it is a list of strings (a user's own expression stays).
-        if let Ok(systems) = read_list(file, "systems")
+        if let Ok(systems) = flake.list("systems")
             && systems != spec.systems
         {
             edits.extend(edit::set_list(
                 file,
-                &find(file, "systems")?,
+                &flake.binding("systems")?,
                 &strs(&spec.systems),
             )?);
         }
     }
-    if let Some(current) = read_string(file, "goAttr")
+    if let Some(current) = flake.string("goAttr")
         && go_minor(&current)
             .zip(go_minor(&spec.go_attr))
             .is_some_and(|(c, s)| c < s)
     {
         edits.extend(edit::set_string(
             file,
-            &find(file, "goAttr")?,
+            &flake.binding("goAttr")?,
             &spec.go_attr,
         )?);
     }
     if version_from_tag
-        && let Some(current) = read_string(file, "version")
+        && let Some(current) = flake.string("version")
         && current != spec.version
     {
         edits.extend(edit::set_string(
             file,
-            &find(file, "version")?,
+            &flake.binding("version")?,
             &spec.version,
         )?);
     }
     let sync =
         |name: &str, wanted: &[String], keep: &[String]| -> Result<Vec<TextEdit>, GenError> {
-            let current = read_list(file, name)?;
+            let current = flake.list(name)?;
             let mut next: Vec<String> = current
                 .iter()
                 .filter(|c| keep.contains(c) || wanted.contains(c))
@@ -633,15 +622,15 @@ pub fn update(
             if next == current {
                 return Ok(Vec::new());
             }
-            edit::set_list(file, &find(file, name)?, &strs(&next)).map_err(GenError::from)
+            edit::set_list(file, &flake.binding(name)?, &strs(&next)).map_err(GenError::from)
         };
     // Main packages the user added (e.g. a tool left out by default) stay while they exist.
     edits.extend(sync("subPackages", &spec.sub_packages, &spec.other_mains)?);
     edits.extend(sync("nativeOnly", &spec.native_only, &[])?);
     // Flakes from before `unbuildable` cannot leave a package out of one target: such a
     // target is dropped instead.
-    let unbuildable_binding = find(file, "unbuildable").ok();
-    let current = read_list(file, "targets")?;
+    let unbuildable_binding = flake.binding("unbuildable").ok();
+    let current = flake.list("targets")?;
     let mut dropped: Vec<&String> = spec.dropped_targets.iter().map(|(t, _)| t).collect();
     if unbuildable_binding.is_none() {
         dropped.extend(spec.unbuildable.iter().map(|(t, _)| t));
@@ -660,7 +649,11 @@ pub fn update(
             .collect()
     };
     if next != current {
-        edits.extend(edit::set_list(file, &find(file, "targets")?, &strs(&next))?);
+        edits.extend(edit::set_list(
+            file,
+            &flake.binding("targets")?,
+            &strs(&next),
+        )?);
     }
     if let Some(binding) = unbuildable_binding {
         let wanted: Vec<(String, Vec<(String, String)>)> = spec
@@ -682,19 +675,21 @@ pub fn update(
 
 /// Edits that add targets to the `targets` list (already present ones are skipped).
 pub fn add_targets(file: &SourceFile, targets: &[Target]) -> Result<Vec<TextEdit>, GenError> {
-    let mut current = read_list(file, "targets")?;
+    let flake = Flake::new(file.clone());
+    let mut current = flake.list("targets")?;
     for target in targets {
         let spec = target.to_string();
         if !current.contains(&spec) {
             current.push(spec);
         }
     }
-    edit::set_list(file, &find(file, "targets")?, &strs(&current)).map_err(GenError::from)
+    edit::set_list(file, &flake.binding("targets")?, &strs(&current)).map_err(GenError::from)
 }
 
 /// Edits that remove targets from the `targets` list.
 pub fn remove_targets(file: &SourceFile, targets: &[Target]) -> Result<Vec<TextEdit>, GenError> {
-    let mut current = read_list(file, "targets")?;
+    let flake = Flake::new(file.clone());
+    let mut current = flake.list("targets")?;
     for target in targets {
         let spec = target.to_string();
         if !current.contains(&spec) {
@@ -704,5 +699,5 @@ pub fn remove_targets(file: &SourceFile, targets: &[Target]) -> Result<Vec<TextE
         }
         current.retain(|t| *t != spec);
     }
-    edit::set_list(file, &find(file, "targets")?, &strs(&current)).map_err(GenError::from)
+    edit::set_list(file, &flake.binding("targets")?, &strs(&current)).map_err(GenError::from)
 }

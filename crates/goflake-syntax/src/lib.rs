@@ -17,7 +17,8 @@ pub mod strings;
 pub use edit::{EditError, ListItem, TextEdit, apply};
 pub use path::{AttrPath, AttrPathError};
 pub use query::{
-    Binding, BindingKind, Literal, QueryError, attrset_of, bindings, find, read_literal,
+    Binding, BindingIndex, BindingKind, Literal, QueryError, attrset_of, bindings, find,
+    read_literal,
 };
 pub use rnix::{SyntaxKind, SyntaxNode, TextRange, TextSize};
 pub use source::{Diagnostic, LineCol, SourceFile};

@@ -117,7 +117,29 @@ pub fn bindings(file: &SourceFile) -> Vec<Binding> {
 /// whose logical path ends with `path`. `inherit name;` only counts when nothing else binds
 /// the name (it merely repeats a variable that is bound elsewhere).
 pub fn find(file: &SourceFile, path: &AttrPath) -> Result<Binding, QueryError> {
-    let all = bindings(file);
+    BindingIndex::new(file).find(file, path)
+}
+
+/// A file's bindings, walked once, for many [`find`]s (each of which would walk it again).
+#[derive(Debug, Clone)]
+pub struct BindingIndex {
+    all: Vec<Binding>,
+}
+
+impl BindingIndex {
+    pub fn new(file: &SourceFile) -> BindingIndex {
+        BindingIndex {
+            all: bindings(file),
+        }
+    }
+
+    /// [`find`] on the indexed `file`.
+    pub fn find(&self, file: &SourceFile, path: &AttrPath) -> Result<Binding, QueryError> {
+        find_in(file, &self.all, path)
+    }
+}
+
+fn find_in(file: &SourceFile, all: &[Binding], path: &AttrPath) -> Result<Binding, QueryError> {
     let exact: Vec<&Binding> = all.iter().filter(|b| &b.path == path).collect();
     let candidates = if exact.is_empty() {
         all.iter().filter(|b| b.path.ends_with(path)).collect()
@@ -132,7 +154,7 @@ pub fn find(file: &SourceFile, path: &AttrPath) -> Result<Binding, QueryError> {
     // when they all come from one binding, that binding is the answer.
     let resolved: Vec<Binding> = candidates
         .iter()
-        .map(|b| resolve_inherit(&all, b).unwrap_or_else(|| (*b).clone()))
+        .map(|b| resolve_inherit(all, b).unwrap_or_else(|| (*b).clone()))
         .collect();
     let mut unique: Vec<&Binding> = Vec::new();
     for binding in &resolved {
@@ -148,7 +170,7 @@ pub fn find(file: &SourceFile, path: &AttrPath) -> Result<Binding, QueryError> {
         [] => Err(QueryError::NotFound {
             path: path.clone(),
             file: file.name().to_owned(),
-            suggestions: suggest(&all, path),
+            suggestions: suggest(all, path),
         }),
         [one] => Ok((*one).clone()),
         many => Err(QueryError::Ambiguous {

@@ -3,15 +3,16 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use goflake_gen::Flake;
 use goflake_gomod::Target;
-use goflake_syntax::SourceFile;
 
 use crate::failure::Failure;
 use crate::files::read_nix;
 
 pub struct FlakeInfo {
     pub dir: PathBuf,
-    pub file: SourceFile,
+    /// The flake, read once: every value below comes from it.
+    pub flake: Flake,
     pub pname: String,
     pub main_program: String,
     pub targets: Vec<Target>,
@@ -19,35 +20,32 @@ pub struct FlakeInfo {
 
 pub fn read(dir: &Path) -> Result<FlakeInfo> {
     let path = dir.join("flake.nix");
-    let file = read_nix(&path)?;
-    let missing = goflake_gen::missing_values(&file);
+    let flake = Flake::new(read_nix(&path)?);
+    let missing = flake.missing_values();
     if !missing.is_empty() {
         return Err(Failure::problem(format!(
-            "{} is not a goflake flake (it lacks {}); run `goflake init`\n",
+            "{} is not a goflake flake (it lacks {}); run `goflake init`",
             path.display(),
             missing.join(", ")
         )));
     }
-    let targets = goflake_gen::read_list(&file, "targets")?
-        .iter()
-        .map(|t| goflake_gen::check_target(t))
-        .collect::<Result<Vec<_>, _>>()
+    let targets = flake
+        .targets()
         .with_context(|| format!("{}: `targets`", path.display()))?;
-    let pname = goflake_gen::read_string(&file, "pname").unwrap_or_else(|| "app".into());
+    let pname = flake.pname();
     Ok(FlakeInfo {
         dir: dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()),
-        main_program: goflake_gen::read_string(&file, "mainProgram")
-            .unwrap_or_else(|| pname.clone()),
+        main_program: flake.string("mainProgram").unwrap_or_else(|| pname.clone()),
         pname,
         targets,
-        file,
+        flake,
     })
 }
 
 impl FlakeInfo {
     /// The package attribute of a target: `<pname>-<goos>-<goarch>`.
     pub fn attr(&self, target: &Target) -> String {
-        goflake_gen::package_attr(&self.pname, target)
+        self.flake.attr_for(target)
     }
 
     /// The flake reference Nix should build. In a git work tree Nix only sees tracked files:

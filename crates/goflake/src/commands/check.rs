@@ -35,7 +35,7 @@ pub fn run(config: &CheckConfig) -> Result<()> {
 
     // The flake's own binaries, targets and Go: check exactly what it will build.
     let selection = ProjectSelection {
-        mains: goflake_gen::read_list(&info.file, "subPackages").unwrap_or_default(),
+        mains: info.flake.list("subPackages").unwrap_or_default(),
         mod_root: None,
         verify_targets: true,
     };
@@ -45,14 +45,14 @@ pub fn run(config: &CheckConfig) -> Result<()> {
     } else {
         crate::nixpkgs_go::AskNix::Yes
     };
-    let go_set = crate::nixpkgs_go::for_flake(&info.dir, &info.file, ask, &mut notes);
-    problems.extend(systems_problem(&info.file));
+    let go_set = crate::nixpkgs_go::for_flake(&info.dir, info.flake.file(), ask, &mut notes);
+    problems.extend(systems_problem(&info.flake));
     match crate::project::load(crate::project::Request {
         dir: &located.module_dir,
         selection: &selection,
         ignore_goreleaser: true,
         targets: Some(flake_targets),
-        go_attr: goflake_gen::read_string(&info.file, "goAttr"),
+        go_attr: info.flake.string("goAttr"),
         go_set: &go_set,
     }) {
         Ok(project) => {
@@ -66,11 +66,11 @@ pub fn run(config: &CheckConfig) -> Result<()> {
             {
                 problems.push(warning.clone());
             }
-            let native_only = goflake_gen::read_list(&info.file, "nativeOnly").unwrap_or_default();
+            let native_only = info.flake.list("nativeOnly").unwrap_or_default();
             for target in &info.targets {
                 // What the target's package builds: subPackages less nativeOnly and the
                 // packages the flake already leaves out of this target.
-                let mut leave_out = goflake_gen::read_unbuildable(&info.file, target);
+                let mut leave_out = goflake_gen::read_unbuildable(info.flake.file(), target);
                 leave_out.extend(native_only.iter().cloned());
                 let fit = project.target_fit(target, &leave_out);
                 if !fit.blocked.is_empty() {
@@ -81,7 +81,7 @@ pub fn run(config: &CheckConfig) -> Result<()> {
                     ));
                 }
             }
-            if let Some(attr) = goflake_gen::read_string(&info.file, "goAttr") {
+            if let Some(attr) = info.flake.string("goAttr") {
                 problems.extend(go_problem(&project, &attr, &go_set));
             }
         }
@@ -165,9 +165,9 @@ fn go_problem(
 
 /// Systems the flake lists that its pinned release no longer supports (x86_64-darwin after
 /// nixos-26.05), in one line.
-fn systems_problem(file: &goflake_syntax::SourceFile) -> Option<String> {
-    let url = goflake_gen::read_nixpkgs_url(file)?;
-    let listed = goflake_gen::read_list(file, "systems").ok()?;
+fn systems_problem(flake: &goflake_gen::Flake) -> Option<String> {
+    let url = goflake_gen::read_nixpkgs_url(flake.file())?;
+    let listed = flake.list("systems").ok()?;
     let supported = goflake_gen::nixpkgs::systems(&url);
     // Only systems goflake's table knows a release dropped; others are the user's to judge.
     let gone: Vec<&str> = listed

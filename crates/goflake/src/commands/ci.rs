@@ -18,7 +18,8 @@ pub fn run(config: &CiConfig) -> Result<()> {
         single_job: config.single_job,
         goflake: DEFAULT_GOFLAKE.to_owned(),
         module_dirs: vec![
-            goflake_gen::read_string(&info.file, "modRoot")
+            info.flake
+                .string("modRoot")
                 .map(|m| m.trim_start_matches("./").trim_end_matches('/').to_owned())
                 .filter(|m| !m.is_empty())
                 .unwrap_or_else(|| ".".to_owned()),
