@@ -4,9 +4,10 @@
 //! run, check and ci read flakes through it.
 
 use goflake_gomod::Target;
-use goflake_syntax::{AttrPath, Binding, BindingIndex, Literal, SourceFile};
+use goflake_syntax::edit;
+use goflake_syntax::{AttrPath, Binding, BindingIndex, Literal, SourceFile, TextEdit};
 
-use crate::{GenError, MAINTAINED};
+use crate::{GenError, MAINTAINED, strs};
 
 #[derive(Debug, Clone)]
 pub struct Flake {
@@ -33,6 +34,19 @@ impl Flake {
     /// Any binding, by path (as `goflake_syntax::find`).
     pub fn find(&self, path: &AttrPath) -> Result<Binding, GenError> {
         Ok(self.index.find(&self.file, path)?)
+    }
+
+    /// The binding of the nixpkgs input's URL (`inputs.nixpkgs.url`).
+    pub fn nixpkgs_url_binding(&self) -> Result<Binding, GenError> {
+        self.find(&"inputs.nixpkgs.url".parse()?)
+    }
+
+    /// The nixpkgs URL the flake pins, when it is a string.
+    pub fn nixpkgs_url(&self) -> Option<String> {
+        match goflake_syntax::read_literal(&self.file, &self.nixpkgs_url_binding().ok()?) {
+            Ok(Literal::String(url)) => Some(url),
+            _ => None,
+        }
     }
 
     /// The maintained values the flake does not bind: empty for a goflake flake.
@@ -68,6 +82,59 @@ impl Flake {
             .iter()
             .map(|t| crate::check_target(t))
             .collect()
+    }
+
+    /// The packages `unbuildable` leaves out of `target` (none when the flake has no such
+    /// binding, as flakes from before it).
+    pub fn unbuildable(&self, target: &Target) -> Vec<String> {
+        let Ok(name) = goflake_syntax::string_literal(&target.to_string()) else {
+            return Vec::new();
+        };
+        let Ok(path) = format!("outputs.unbuildable.{name}").parse::<AttrPath>() else {
+            return Vec::new();
+        };
+        match self
+            .find(&path)
+            .map(|b| goflake_syntax::read_literal(&self.file, &b))
+        {
+            Ok(Ok(Literal::StringList(items))) => items,
+            _ => Vec::new(),
+        }
+    }
+
+    /// Edits that add targets to the `targets` list (already present ones are skipped).
+    pub fn add_targets(&self, targets: &[Target]) -> Result<Vec<TextEdit>, GenError> {
+        let mut current = self.list("targets")?;
+        for target in targets {
+            let spec = target.to_string();
+            if !current.contains(&spec) {
+                current.push(spec);
+            }
+        }
+        self.set_targets(&current)
+    }
+
+    /// Edits that remove targets from the `targets` list; each must be in it.
+    pub fn remove_targets(&self, targets: &[Target]) -> Result<Vec<TextEdit>, GenError> {
+        let mut current = self.list("targets")?;
+        for target in targets {
+            let spec = target.to_string();
+            if !current.contains(&spec) {
+                return Err(GenError::Shape(format!(
+                    "`{spec}` is not in the targets list"
+                )));
+            }
+            current.retain(|t| *t != spec);
+        }
+        self.set_targets(&current)
+    }
+
+    fn set_targets(&self, targets: &[String]) -> Result<Vec<TextEdit>, GenError> {
+        Ok(edit::set_list(
+            &self.file,
+            &self.binding("targets")?,
+            &strs(targets),
+        )?)
     }
 
     /// `pname`, or `app` when the flake has none as a literal.

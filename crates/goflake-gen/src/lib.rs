@@ -16,7 +16,7 @@ pub use nixpkgs::{GoChoice, GoSet, go_minor};
 use goflake_gomod::goreleaser::TemplatePart;
 use goflake_gomod::{DIST_LIST, Project, Target};
 use goflake_syntax::edit::{self, ListItem};
-use goflake_syntax::{AttrPath, Literal, SourceFile, TextEdit, TextSize, string_literal};
+use goflake_syntax::{SourceFile, TextEdit, TextSize, string_literal};
 
 /// The flake template (a valid Nix file).
 pub const FLAKE_TEMPLATE: &str = include_str!("../../../templates/flake.nix");
@@ -402,38 +402,18 @@ fn strs(items: &[String]) -> Vec<ListItem> {
     items.iter().cloned().map(ListItem::Str).collect()
 }
 
-fn find(file: &SourceFile, name: &str) -> Result<goflake_syntax::Binding, GenError> {
-    let path: AttrPath = format!("outputs.{name}").parse()?;
-    Ok(goflake_syntax::find(file, &path)?)
-}
-
-/// The binding of the nixpkgs input's URL.
-fn nixpkgs_url_binding(file: &SourceFile) -> Result<goflake_syntax::Binding, GenError> {
-    Ok(goflake_syntax::find(
-        file,
-        &"inputs.nixpkgs.url".parse().expect("valid"),
-    )?)
-}
-
-/// The nixpkgs URL a flake pins (`inputs.nixpkgs.url`), when it is a string.
-pub fn read_nixpkgs_url(file: &SourceFile) -> Option<String> {
-    match goflake_syntax::read_literal(file, &nixpkgs_url_binding(file).ok()?) {
-        Ok(Literal::String(url)) => Some(url),
-        _ => None,
-    }
-}
-
 /// A whole new flake for `spec`.
 pub fn render(spec: &FlakeSpec) -> Result<String, GenError> {
     let template = SourceFile::parse("templates/flake.nix", FLAKE_TEMPLATE);
+    let flake = Flake::new(template.clone());
     let mut edits: Vec<TextEdit> = Vec::new();
-    let description = goflake_syntax::find(&template, &"description".parse().expect("valid"))?;
+    let description = flake.find(&"description".parse()?)?;
     edits.extend(edit::set_string(
         &template,
         &description,
         &spec.description,
     )?);
-    let url = nixpkgs_url_binding(&template)?;
+    let url = flake.nixpkgs_url_binding()?;
     edits.extend(edit::set_string(&template, &url, &spec.nixpkgs_url)?);
     for (name, value) in [
         ("pname", &spec.pname),
@@ -442,11 +422,11 @@ pub fn render(spec: &FlakeSpec) -> Result<String, GenError> {
         ("goAttr", &spec.go_attr),
         ("modRoot", &spec.mod_root),
     ] {
-        edits.extend(edit::set_string(&template, &find(&template, name)?, value)?);
+        edits.extend(edit::set_string(&template, &flake.binding(name)?, value)?);
     }
     edits.extend(edit::set_expr(
         &template,
-        &find(&template, "vendorHash")?,
+        &flake.binding("vendorHash")?,
         &vendor_hash_expr(&spec.vendor_hash),
     )?);
     let quoted = |items: &[String]| -> Vec<String> {
@@ -462,19 +442,19 @@ pub fn render(spec: &FlakeSpec) -> Result<String, GenError> {
         ("targets", quoted(&spec.targets)),
         ("ldflags", spec.ldflags.iter().map(ldflag_expr).collect()),
     ] {
-        let binding = find(&template, name)?;
+        let binding = flake.binding(name)?;
         let list = nixfmt_list(&items, template.line_ending());
         edits.extend(edit::set_expr(&template, &binding, &list)?);
     }
     edits.extend(edit::set_expr(
         &template,
-        &find(&template, "unbuildable")?,
+        &flake.binding("unbuildable")?,
         &spec.unbuildable_expr(template.line_ending()),
     )?);
     if !spec.dropped_targets.is_empty() {
         edits.push(comment_above(
             &template,
-            &find(&template, "targets")?,
+            &flake.binding("targets")?,
             &spec.dropped_targets,
         ));
     }
@@ -513,21 +493,6 @@ pub fn missing_values(file: &SourceFile) -> Vec<&'static str> {
 /// The string list bound to `outputs.<name>` (for many values, read a [`Flake`]).
 pub fn read_list(file: &SourceFile, name: &str) -> Result<Vec<String>, GenError> {
     Flake::new(file.clone()).list(name)
-}
-
-/// The packages `unbuildable` leaves out of `target` (none when the flake has no such
-/// binding, as flakes from before it).
-pub fn read_unbuildable(file: &SourceFile, target: &Target) -> Vec<String> {
-    let Ok(name) = string_literal(&target.to_string()) else {
-        return Vec::new();
-    };
-    let Ok(path) = format!("outputs.unbuildable.{name}").parse::<AttrPath>() else {
-        return Vec::new();
-    };
-    match goflake_syntax::find(file, &path).map(|b| goflake_syntax::read_literal(file, &b)) {
-        Ok(Ok(Literal::StringList(items))) => items,
-        _ => Vec::new(),
-    }
 }
 
 /// The string bound to `outputs.<name>`, when it is a literal (for many values, read a
@@ -572,7 +537,7 @@ pub fn update(
     }
     let mut edits = Vec::new();
     if nixpkgs_given {
-        let url = nixpkgs_url_binding(file)?;
+        let url = flake.nixpkgs_url_binding()?;
         edits.extend(edit::set_string(file, &url, &spec.nixpkgs_url)?);
         // The systems list, when it is a list of strings (a user's own expression stays).
         if let Ok(systems) = flake.list("systems")
@@ -671,33 +636,4 @@ pub fn update(
         }
     }
     Ok(edits)
-}
-
-/// Edits that add targets to the `targets` list (already present ones are skipped).
-pub fn add_targets(file: &SourceFile, targets: &[Target]) -> Result<Vec<TextEdit>, GenError> {
-    let flake = Flake::new(file.clone());
-    let mut current = flake.list("targets")?;
-    for target in targets {
-        let spec = target.to_string();
-        if !current.contains(&spec) {
-            current.push(spec);
-        }
-    }
-    edit::set_list(file, &flake.binding("targets")?, &strs(&current)).map_err(GenError::from)
-}
-
-/// Edits that remove targets from the `targets` list.
-pub fn remove_targets(file: &SourceFile, targets: &[Target]) -> Result<Vec<TextEdit>, GenError> {
-    let flake = Flake::new(file.clone());
-    let mut current = flake.list("targets")?;
-    for target in targets {
-        let spec = target.to_string();
-        if !current.contains(&spec) {
-            return Err(GenError::Shape(format!(
-                "`{spec}` is not in the targets list"
-            )));
-        }
-        current.retain(|t| *t != spec);
-    }
-    edit::set_list(file, &flake.binding("targets")?, &strs(&current)).map_err(GenError::from)
 }

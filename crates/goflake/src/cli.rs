@@ -1,13 +1,12 @@
 //! Command-line parsing only: clap derive structs, turned into a plain [`Config`] at once.
 
 use std::io::IsTerminal;
-
-use goflake_gen::scaffold::{SCAFFOLDS, Scaffold};
-use goflake_gomod::Target;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use goflake_gen::scaffold::{SCAFFOLDS, Scaffold};
+use goflake_gomod::Target;
 use goflake_syntax::AttrPath;
 
 use crate::config::{
@@ -671,7 +670,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             } else {
                 let [value] = <[String; 1]>::try_from(values).map_err(|values| {
                     Failure::bad_input(format!(
-                        "`goflake set` takes one VALUE ({} given); use --list for a list\n",
+                        "`goflake set` takes one VALUE ({} given); use --list for a list",
                         values.len()
                     ))
                 })?;
@@ -708,7 +707,7 @@ fn parse_target(text: &str) -> Result<Target, String> {
 
 fn parse_attrpath(text: &str) -> Result<AttrPath> {
     text.parse()
-        .map_err(|err| Failure::bad_input(format!("invalid attribute path `{text}`: {err}\n")))
+        .map_err(|err| Failure::bad_input(format!("invalid attribute path `{text}`: {err}")))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ pub fn read_nix(path: &Path) -> Result<SourceFile> {
     match std::fs::metadata(path) {
         Ok(metadata) if !metadata.is_file() => {
             return Err(Failure::bad_input(format!(
-                "{} is not a regular file ({})\n",
+                "{} is not a regular file ({})",
                 path.display(),
                 file_kind(&metadata)
             )));
@@ -30,7 +30,7 @@ pub fn read_nix(path: &Path) -> Result<SourceFile> {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::InvalidData => {
             return Err(Failure::bad_input(format!(
-                "{} is not UTF-8 text, so it is not a Nix file goflake can edit\n",
+                "{} is not UTF-8 text, so it is not a Nix file goflake can edit",
                 path.display()
             )));
         }
@@ -131,7 +131,7 @@ pub fn commit_change(path: &Path, before: &str, after: &str, mode: WriteMode) ->
     if changed && !mode.diff {
         if std::fs::read_to_string(path).is_ok_and(|now| now != before) {
             return Err(Failure::problem(format!(
-                "{} changed while goflake was working on it; nothing was written (run the command again)\n",
+                "{} changed while goflake was working on it; nothing was written (run the command again)",
                 path.display()
             )));
         }
@@ -162,14 +162,14 @@ pub fn write_file(path: &Path, contents: &[u8], force: bool) -> Result<()> {
     if let Some(metadata) = &existing {
         if !metadata.is_file() {
             return Err(Failure::bad_input(format!(
-                "{} is not a regular file ({})\n",
+                "{} is not a regular file ({})",
                 path.display(),
                 file_kind(metadata)
             )));
         }
         if metadata.permissions().readonly() && !force {
             return Err(Failure::problem(format!(
-                "{} is read-only (mode {:o}); nothing was written (use --force to replace it anyway)\n",
+                "{} is read-only (mode {:o}); nothing was written (use --force to replace it anyway)",
                 path.display(),
                 metadata.mode() & 0o7777
             )));

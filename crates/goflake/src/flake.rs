@@ -75,7 +75,7 @@ impl FlakeInfo {
                     let list: String = relevant.iter().map(|f| format!("  {f}\n")).collect();
                     Err(Failure::problem(format!(
                         "git does not track these files, so the flake cannot see them:\n{list}\
-                         Run `git add` on them, or use --path to build the directory as it is.\n"
+                         Run `git add` on them, or use --path to build the directory as it is."
                     )))
                 }
             }

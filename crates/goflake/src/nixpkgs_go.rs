@@ -80,11 +80,12 @@ pub fn go_set(
 /// [`go_set`] for an existing flake, by the URL it pins and its lock.
 pub fn for_flake(
     flake_dir: &Path,
-    file: &goflake_syntax::SourceFile,
+    flake: &goflake_gen::Flake,
     ask: AskNix,
     notes: &mut Vec<String>,
 ) -> GoSet {
-    let url = goflake_gen::read_nixpkgs_url(file)
+    let url = flake
+        .nixpkgs_url()
         .unwrap_or_else(|| goflake_gen::DEFAULT_NIXPKGS.to_owned());
     go_set(flake_dir, &url, true, ask, notes)
 }

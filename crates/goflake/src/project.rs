@@ -30,7 +30,7 @@ pub fn module_dir(dir: &Path, mod_root: Option<&Path>) -> Result<(PathBuf, Optio
         let module = dir.join(mod_root);
         if !module.join("go.mod").is_file() {
             return Err(Failure::problem(format!(
-                "--mod-root {}: {} has no go.mod\n",
+                "--mod-root {}: {} has no go.mod",
                 mod_root.display(),
                 module.display()
             )));
@@ -52,7 +52,7 @@ pub fn module_dir(dir: &Path, mod_root: Option<&Path>) -> Result<(PathBuf, Optio
             Ok((dir.join(one), Some(dir.to_path_buf())))
         }
         many => Err(Failure::problem(format!(
-            "{} has no go.mod, and several modules lie below it: {}\nchoose one with --mod-root (e.g. `--mod-root {}`)\n",
+            "{} has no go.mod, and several modules lie below it: {}\nchoose one with --mod-root (e.g. `--mod-root {}`)",
             dir.display(),
             many.iter()
                 .map(|p| format!("./{}", p.display()))

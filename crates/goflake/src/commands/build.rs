@@ -415,7 +415,6 @@ pub fn run(config: &BuildConfig) -> Result<()> {
     }
 
     let reports = target_reports(&info, &targets, &mut progress, &outcome)?;
-    let out = info.dir.join(&config.out);
     let release = outcome
         .outputs
         .iter()
@@ -454,7 +453,7 @@ pub fn run(config: &BuildConfig) -> Result<()> {
     } else {
         let names: Vec<String> = failed.iter().map(|&i| targets[i].to_string()).collect();
         Err(Failure::problem(format!(
-            "{} of {} targets failed: {}{}\n",
+            "{} of {} targets failed: {}{}",
             failed.len(),
             targets.len(),
             names.join(", "),

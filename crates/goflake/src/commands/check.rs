@@ -3,7 +3,6 @@
 //! `nix flake check`. One line per problem; exit 1 when there is any.
 
 use anyhow::Result;
-use goflake_gomod::Target;
 
 use crate::config::{CheckConfig, ProjectSelection};
 use crate::failure::Failure;
@@ -39,19 +38,18 @@ pub fn run(config: &CheckConfig) -> Result<()> {
         mod_root: None,
         verify_targets: true,
     };
-    let flake_targets: Vec<Target> = info.targets.clone();
     let ask = if config.no_nix {
         crate::nixpkgs_go::AskNix::CacheOnly
     } else {
         crate::nixpkgs_go::AskNix::Yes
     };
-    let go_set = crate::nixpkgs_go::for_flake(&info.dir, info.flake.file(), ask, &mut notes);
+    let go_set = crate::nixpkgs_go::for_flake(&info.dir, &info.flake, ask, &mut notes);
     problems.extend(systems_problem(&info.flake));
     match crate::project::load(crate::project::Request {
         dir: &located.module_dir,
         selection: &selection,
         ignore_goreleaser: true,
-        targets: Some(flake_targets),
+        targets: Some(info.targets.clone()),
         go_attr: info.flake.string("goAttr"),
         go_set: &go_set,
     }) {
@@ -70,7 +68,7 @@ pub fn run(config: &CheckConfig) -> Result<()> {
             for target in &info.targets {
                 // What the target's package builds: subPackages less nativeOnly and the
                 // packages the flake already leaves out of this target.
-                let mut leave_out = goflake_gen::read_unbuildable(info.flake.file(), target);
+                let mut leave_out = info.flake.unbuildable(target);
                 leave_out.extend(native_only.iter().cloned());
                 let fit = project.target_fit(target, &leave_out);
                 if !fit.blocked.is_empty() {
@@ -166,7 +164,7 @@ fn go_problem(
 /// Systems the flake lists that its pinned release no longer supports (x86_64-darwin after
 /// nixos-26.05), in one line.
 fn systems_problem(flake: &goflake_gen::Flake) -> Option<String> {
-    let url = goflake_gen::read_nixpkgs_url(flake.file())?;
+    let url = flake.nixpkgs_url()?;
     let listed = flake.list("systems").ok()?;
     let supported = goflake_gen::nixpkgs::systems(&url);
     // Only systems goflake's table knows a release dropped; others are the user's to judge.

@@ -57,7 +57,7 @@ pub fn run(config: &CiConfig) -> Result<()> {
     }
     if !refused.is_empty() {
         return Err(Failure::problem(format!(
-            "changed since goflake wrote them (run with --force to overwrite): {}\nNothing was written.\n",
+            "changed since goflake wrote them (run with --force to overwrite): {}\nNothing was written.",
             refused.join(", ")
         )));
     }

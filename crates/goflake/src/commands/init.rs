@@ -43,11 +43,9 @@ pub fn run(config: &InitConfig) -> Result<()> {
     // which nixpkgs it pins (unless --nixpkgs changes it).
     let existing = std::fs::read_to_string(config.dir.join("flake.nix"))
         .ok()
-        .map(|text| SourceFile::parse("flake.nix", text.as_str()));
-    let existing_go = existing
-        .as_ref()
-        .and_then(|file| goflake_gen::read_string(file, "goAttr"));
-    let pinned = existing.as_ref().and_then(goflake_gen::read_nixpkgs_url);
+        .map(|text| goflake_gen::Flake::new(SourceFile::parse("flake.nix", text.as_str())));
+    let existing_go = existing.as_ref().and_then(|flake| flake.string("goAttr"));
+    let pinned = existing.as_ref().and_then(goflake_gen::Flake::nixpkgs_url);
     let nixpkgs_url = config
         .nixpkgs
         .clone()
@@ -144,7 +142,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
         } else if !config.force {
             return Err(Failure::problem(format!(
                 "{} exists and goflake did not write it (it lacks {}).\n\
-                 Nothing was changed. Run `goflake init --force` to replace it; the old file is kept as flake.nix.orig.\n",
+                 Nothing was changed. Run `goflake init --force` to replace it; the old file is kept as flake.nix.orig.",
                 path.display(),
                 missing.join(", ")
             )));
@@ -156,7 +154,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
                 let orig = path.with_file_name("flake.nix.orig");
                 if orig.exists() {
                     return Err(Failure::problem(format!(
-                        "{} already exists; move it away first so no old flake is lost\n",
+                        "{} already exists; move it away first so no old flake is lost",
                         orig.display()
                     )));
                 }

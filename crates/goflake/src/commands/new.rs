@@ -15,14 +15,14 @@ pub fn run(config: &NewConfig) -> Result<()> {
         .dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Failure::bad_input("give the new project's directory\n"))?;
+        .ok_or_else(|| Failure::bad_input("give the new project's directory"))?;
     let module = config
         .module
         .clone()
         .unwrap_or_else(|| format!("example.com/{name}"));
     if !valid_module_path(&module) {
         return Err(Failure::bad_input(format!(
-            "`{module}` is not a valid Go module path (use --module example.com/{name})\n"
+            "`{module}` is not a valid Go module path (use --module example.com/{name})"
         )));
     }
     if config.dir.exists()
@@ -32,7 +32,7 @@ pub fn run(config: &NewConfig) -> Result<()> {
             .is_some()
     {
         return Err(Failure::problem(format!(
-            "{} exists and is not empty; nothing was written\n",
+            "{} exists and is not empty; nothing was written",
             config.dir.display()
         )));
     }

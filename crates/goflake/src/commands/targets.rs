@@ -1,8 +1,8 @@
 //! `goflake targets list|add|remove`: lossless edits of the flake's `targets` list.
 
 use anyhow::Result;
+use goflake_gen::Flake;
 use goflake_gomod::{Target, TargetCheck};
-use goflake_syntax::SourceFile;
 
 use crate::config::{ProjectSelection, TargetsAction, TargetsConfig};
 use crate::failure::Failure;
@@ -10,11 +10,12 @@ use crate::files::{commit_change, read_nix_locked};
 
 pub fn run(config: &TargetsConfig) -> Result<()> {
     let (file, _lock) = read_nix_locked(&config.flake)?;
+    let flake = Flake::new(file);
     let edits = match &config.action {
         TargetsAction::List { json } => {
-            let targets = goflake_gen::read_list(&file, "targets")?;
+            let targets = flake.list("targets")?;
             if *json {
-                let pname = goflake_gen::read_string(&file, "pname");
+                let pname = flake.string("pname");
                 let listed: Vec<serde_json::Value> = targets
                     .iter()
                     .map(|target| {
@@ -39,13 +40,14 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
         }
         TargetsAction::Add { targets, force } => {
             if !force {
-                refuse_targets_that_do_not_compile(&config.flake, &file, targets.clone())?;
+                refuse_targets_that_do_not_compile(&config.flake, &flake, targets.clone())?;
             }
-            goflake_gen::add_targets(&file, targets)?
+            flake.add_targets(targets)?
         }
-        TargetsAction::Remove(targets) => goflake_gen::remove_targets(&file, targets)?,
+        TargetsAction::Remove(targets) => flake.remove_targets(targets)?,
     };
-    let edited = goflake_syntax::apply(&file, edits)?;
+    let file = flake.file();
+    let edited = goflake_syntax::apply(file, edits)?;
     commit_change(&config.flake, file.text(), edited.text(), config.mode)?;
     Ok(())
 }
@@ -53,17 +55,17 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
 /// Compiles the flake's binaries for `targets` with the flake's Go (when Go is here) and
 /// refuses the ones that do not compile, naming the compiler's error.
 fn refuse_targets_that_do_not_compile(
-    flake: &std::path::Path,
-    file: &SourceFile,
+    path: &std::path::Path,
+    flake: &Flake,
     targets: Vec<Target>,
 ) -> Result<()> {
-    let dir = flake
+    let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let mod_root = goflake_gen::read_string(file, "modRoot").unwrap_or_else(|| "./".into());
+    let mod_root = flake.string("modRoot").unwrap_or_else(|| "./".into());
     let selection = ProjectSelection {
-        mains: goflake_gen::read_list(file, "subPackages").unwrap_or_default(),
+        mains: flake.list("subPackages").unwrap_or_default(),
         mod_root: None,
         verify_targets: true,
     };
@@ -72,10 +74,10 @@ fn refuse_targets_that_do_not_compile(
         selection: &selection,
         ignore_goreleaser: true,
         targets: Some(targets),
-        go_attr: goflake_gen::read_string(file, "goAttr"),
+        go_attr: flake.string("goAttr"),
         go_set: &crate::nixpkgs_go::for_flake(
             dir,
-            file,
+            flake,
             crate::nixpkgs_go::AskNix::Yes,
             &mut Vec::new(),
         ),
@@ -83,7 +85,7 @@ fn refuse_targets_that_do_not_compile(
     if let TargetCheck::Unverified { reason } = &project.target_check {
         eprintln!("warning: the new targets were not compiled: {reason}");
     }
-    let native_only = goflake_gen::read_list(file, "nativeOnly").unwrap_or_default();
+    let native_only = flake.list("nativeOnly").unwrap_or_default();
     let refused: Vec<String> = project
         .candidate_targets()
         .into_iter()

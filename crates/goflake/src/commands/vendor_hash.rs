@@ -236,7 +236,7 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
                     return Err(Failure::problem(format!(
                         "the hashes disagree: go mod vendor here gives {}, Nix's goModules gives {}.\n\
                          Likely causes: a different Go version (vendor/modules.txt follows the go line, proxyVendor follows the toolchain), \
-                         or patches, postPatch, preBuild or env of the package that goModules inherits.\n",
+                         or patches, postPatch, preBuild or env of the package that goModules inherits.",
                         show(&local),
                         show(&nix)
                     )));
@@ -253,7 +253,7 @@ pub fn run(config: &VendorHashConfig) -> Result<()> {
         if stale {
             let current = located.site.current.shown();
             return Err(Failure::problem(format!(
-                "vendorHash is stale: {location} has {current}, the dependencies need {shown}; run `goflake vendor-hash --write`\n"
+                "vendorHash is stale: {location} has {current}, the dependencies need {shown}; run `goflake vendor-hash --write`"
             )));
         }
         if !config.json {
