@@ -89,15 +89,14 @@ pub fn toolchain_for(minor: u32) -> Result<Toolchain, GoError> {
     let patch = match cached {
         Some(patch) => patch,
         None => {
-            let scratch = tempfile::tempdir().map_err(GoError::from)?;
+            let scratch = tempfile::tempdir()?;
             let output = Command::new(&go)
                 .current_dir(scratch.path())
                 .env("GOTOOLCHAIN", "local")
                 .env("GOFLAGS", "")
                 .env("GOWORK", "off")
                 .args(["list", "-m", "-versions", "golang.org/toolchain"])
-                .output()
-                .map_err(GoError::from)?;
+                .output()?;
             if !output.status.success() {
                 return Err(GoError::Failed {
                     command: "list -m -versions golang.org/toolchain".into(),
@@ -125,12 +124,11 @@ pub fn toolchain_for(minor: u32) -> Result<Toolchain, GoError> {
     };
     // Fetch it now (once; later runs find it in the module cache) so a failure is one clear
     // error rather than one per target.
-    let scratch = tempfile::tempdir().map_err(GoError::from)?;
+    let scratch = tempfile::tempdir()?;
     let output = toolchain
         .command(scratch.path())
         .args(["env", "GOVERSION"])
-        .output()
-        .map_err(GoError::from)?;
+        .output()?;
     if !output.status.success() {
         return Err(GoError::Failed {
             command: format!("env GOVERSION (GOTOOLCHAIN={})", toolchain.gotoolchain),
@@ -145,8 +143,7 @@ fn go_env(go: &Path, name: &str) -> Result<String, GoError> {
     let output = Command::new(go)
         .env("GOTOOLCHAIN", "local")
         .args(["env", name])
-        .output()
-        .map_err(GoError::from)?;
+        .output()?;
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 

@@ -120,8 +120,7 @@ pub fn vendor_hash(source: &VendorSource<'_>, proxy_vendor: bool) -> Result<Vend
     // Removed on every exit path (an interrupt included: the cleanup registry).
     let temp = tempfile::Builder::new()
         .prefix(&format!("{SCRATCH_PREFIX}{}.", std::process::id()))
-        .tempdir()
-        .map_err(GoError::from)?;
+        .tempdir()?;
     crate::cleanup::register(temp.path());
     let result = vendor_hash_in(&go, source, temp.path(), proxy_vendor);
     crate::cleanup::make_writable(temp.path());
@@ -187,8 +186,7 @@ fn vendor_hash_in(
             .env("GOPATH", &gopath)
             .env("GOMODCACHE", gopath.join("pkg/mod"))
             .args(["mod", "download"])
-            .output()
-            .map_err(GoError::from)?;
+            .output()?;
         if !output.status.success() {
             return Err(failed("mod download", &module_dir, &output.stderr));
         }
@@ -197,13 +195,12 @@ fn vendor_hash_in(
         if is_empty_or_missing(&download) {
             return Ok(Vendored::Nothing);
         }
-        let hash = goflake_nar::nar_hash(&download).map_err(GoError::from)?;
+        let hash = goflake_nar::nar_hash(&download)?;
         return Ok(Vendored::Hash(hash));
     }
     let output = go_command(go, &module, go_work.as_deref(), source.toolchain)
         .args(["mod", "vendor"])
-        .output()
-        .map_err(GoError::from)?;
+        .output()?;
     if !output.status.success() {
         let error = failed("mod vendor", &module_dir, &output.stderr);
         return Err(match (error, go_work) {
@@ -254,10 +251,7 @@ fn unquote_one_line(quoted: &str) -> String {
 /// `go version`'s version, e.g. `1.26.8`.
 pub fn version() -> Result<String, GoError> {
     let go = crate::which("go").ok_or(GoError::Missing)?;
-    let output = Command::new(go)
-        .args(["env", "GOVERSION"])
-        .output()
-        .map_err(GoError::from)?;
+    let output = Command::new(go).args(["env", "GOVERSION"]).output()?;
     Ok(String::from_utf8_lossy(&output.stdout)
         .trim()
         .trim_start_matches("go")
@@ -299,8 +293,7 @@ pub fn cgo_only_dependencies(
                 "{{.ImportPath}}|{{.Standard}}|{{with .Error}}{{printf \"%q\" .Err}}{{end}}",
                 main,
             ])
-            .output()
-            .map_err(GoError::from)?;
+            .output()?;
         if !output.status.success() {
             return Err(failed("list -deps", module_dir, &output.stderr));
         }

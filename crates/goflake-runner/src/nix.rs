@@ -101,7 +101,7 @@ pub struct NixpkgsGo {
 /// Attributes that throw (removed releases kept as errors) are left out.
 pub fn nixpkgs_go(locked: &str) -> Result<NixpkgsGo, NixError> {
     let nix = find()?;
-    let locked = goflake_syntax::string_literal(locked).map_err(NixError::from)?;
+    let locked = goflake_syntax::string_literal(locked)?;
     let expr = format!(
         r#"let
   pkgs = import (builtins.fetchTree (builtins.fromJSON {locked})) {{ }};
@@ -110,8 +110,7 @@ pub fn nixpkgs_go(locked: &str) -> Result<NixpkgsGo, NixError> {
 in
 {{ releases = builtins.listToAttrs (map (name: {{ inherit name; value = version name; }}) names); default = version "go"; }}"#
     );
-    let output = output(command(&nix).args(["eval", "--json", "--impure", "--expr", &expr]))
-        .map_err(NixError::from)?;
+    let output = output(command(&nix).args(["eval", "--json", "--impure", "--expr", &expr]))?;
     if !output.status.success() {
         return Err(NixError::Failed(
             String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -187,7 +186,7 @@ pub fn go_modules_hash_pure(
                     .ok()
                     .and_then(|v| v[0]["outputs"]["out"].as_str().map(PathBuf::from))
                     .ok_or_else(|| NixError::Failed("nix build printed no output path".into()))?;
-                let hash = goflake_nar::nar_hash(&out).map_err(NixError::from)?;
+                let hash = goflake_nar::nar_hash(&out)?;
                 return Ok(PureHash::Vendored(Vendored::Hash(hash)));
             }
             None => {}
@@ -208,15 +207,14 @@ pub fn go_modules_hash(
     let nix = find()?;
     let expression = format!(
         "let flake = builtins.getFlake {}; package = flake.packages.${{builtins.currentSystem}}.{}; in (package.overrideAttrs {{ vendorHash = \"\"; }}).goModules",
-        goflake_syntax::string_literal(flake_ref).map_err(NixError::from)?,
+        goflake_syntax::string_literal(flake_ref)?,
         goflake_syntax::AttrPath::new(vec![attr.to_owned()])
     );
     let output: Output = output(
         command(&nix)
             .args(["build", "--no-link", "--impure", "--expr", &expression])
             .args(extra_args),
-    )
-    .map_err(NixError::from)?;
+    )?;
     let log = String::from_utf8_lossy(&output.stderr).into_owned();
     // module.nix's goModules exits 10 with these when vendorHash must be null.
     if GoModulesRefusal::find(&log).is_some() {
@@ -376,7 +374,7 @@ fn build_once(
     use std::process::Stdio;
 
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(NixError::from)?;
+    let mut child = cmd.spawn()?;
     let mut stdout = child.stdout.take().expect("piped");
     let reader = std::thread::spawn(move || {
         let mut text = String::new();
@@ -460,7 +458,7 @@ fn build_once(
             _ => {}
         }
     }
-    let status = child.wait().map_err(NixError::from)?;
+    let status = child.wait()?;
     let stdout = reader.join().unwrap_or_default();
     let mut outputs = Vec::new();
     if let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(&stdout)
@@ -473,16 +471,17 @@ fn build_once(
             }
         }
     }
+    let messages = strip_ansi(&messages);
     Ok(BuildOutcome {
         success: status.success(),
         outputs,
-        hash_mismatch: HashMismatch::find(&strip_ansi(&messages)),
+        hash_mismatch: HashMismatch::find(&messages),
         go_modules_refusal: GoModulesRefusal::find(&messages).or_else(|| {
             log_tails
                 .values()
                 .find_map(|lines| GoModulesRefusal::find(&lines.join("\n")))
         }),
-        messages: strip_ansi(&messages),
+        messages,
         log_tails,
     })
 }
@@ -508,10 +507,7 @@ fn strip_ansi(text: &str) -> String {
 /// `nix --version` as (major, minor).
 pub fn version() -> Result<(u32, u32), NixError> {
     let nix = find()?;
-    let output = Command::new(nix)
-        .arg("--version")
-        .output()
-        .map_err(NixError::from)?;
+    let output = Command::new(nix).arg("--version").output()?;
     let text = String::from_utf8_lossy(&output.stdout);
     let version = text.split_whitespace().last().unwrap_or("");
     let mut parts = version.split('.');
@@ -527,13 +523,13 @@ pub fn run_passthrough(args: &[String], capture_stderr: bool) -> Result<(bool, S
     let mut cmd = command(&nix);
     cmd.args(args);
     if capture_stderr {
-        let output = output(&mut cmd).map_err(NixError::from)?;
+        let output = output(&mut cmd)?;
         return Ok((
             output.status.success(),
             strip_ansi(&String::from_utf8_lossy(&output.stderr)),
         ));
     }
-    let status = cmd.status().map_err(NixError::from)?;
+    let status = cmd.status()?;
     Ok((status.success(), String::new()))
 }
 
