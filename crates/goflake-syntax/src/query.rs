@@ -135,51 +135,48 @@ impl BindingIndex {
 
     /// [`find`] on the indexed `file`.
     pub fn find(&self, file: &SourceFile, path: &AttrPath) -> Result<Binding, QueryError> {
-        find_in(file, &self.all, path)
-    }
-}
-
-fn find_in(file: &SourceFile, all: &[Binding], path: &AttrPath) -> Result<Binding, QueryError> {
-    let exact: Vec<&Binding> = all.iter().filter(|b| &b.path == path).collect();
-    let candidates = if exact.is_empty() {
-        all.iter().filter(|b| b.path.ends_with(path)).collect()
-    } else {
-        exact
-    };
-    let mut candidates: Vec<&Binding> = candidates;
-    if candidates.iter().any(|b| !b.is_plain_inherit()) {
-        candidates.retain(|b| !b.is_plain_inherit());
-    }
-    // `inherit x;` repeats a binding of an enclosing scope: follow each to its source, and
-    // when they all come from one binding, that binding is the answer.
-    let resolved: Vec<Binding> = candidates
-        .iter()
-        .map(|b| resolve_inherit(all, b).unwrap_or_else(|| (*b).clone()))
-        .collect();
-    let mut unique: Vec<&Binding> = Vec::new();
-    for binding in &resolved {
-        if !unique
-            .iter()
-            .any(|u| u.entry() == binding.entry() && u.path == binding.path)
-        {
-            unique.push(binding);
+        let all = &self.all;
+        let exact: Vec<&Binding> = all.iter().filter(|b| &b.path == path).collect();
+        let candidates = if exact.is_empty() {
+            all.iter().filter(|b| b.path.ends_with(path)).collect()
+        } else {
+            exact
+        };
+        let mut candidates: Vec<&Binding> = candidates;
+        if candidates.iter().any(|b| !b.is_plain_inherit()) {
+            candidates.retain(|b| !b.is_plain_inherit());
         }
-    }
-    let candidates = unique;
-    match candidates.as_slice() {
-        [] => Err(QueryError::NotFound {
-            path: path.clone(),
-            file: file.name().to_owned(),
-            suggestions: suggest(all, path),
-        }),
-        [one] => Ok((*one).clone()),
-        many => Err(QueryError::Ambiguous {
-            path: path.clone(),
-            locations: many
+        // `inherit x;` repeats a binding of an enclosing scope: follow each to its source, and
+        // when they all come from one binding, that binding is the answer.
+        let resolved: Vec<Binding> = candidates
+            .iter()
+            .map(|b| resolve_inherit(all, b).unwrap_or_else(|| (*b).clone()))
+            .collect();
+        let mut unique: Vec<&Binding> = Vec::new();
+        for binding in &resolved {
+            if !unique
                 .iter()
-                .map(|b| format!("{} (`{}`)", file.location(b.range().start()), b.path))
-                .collect(),
-        }),
+                .any(|u| u.entry() == binding.entry() && u.path == binding.path)
+            {
+                unique.push(binding);
+            }
+        }
+        let candidates = unique;
+        match candidates.as_slice() {
+            [] => Err(QueryError::NotFound {
+                path: path.clone(),
+                file: file.name().to_owned(),
+                suggestions: suggest(all, path),
+            }),
+            [one] => Ok((*one).clone()),
+            many => Err(QueryError::Ambiguous {
+                path: path.clone(),
+                locations: many
+                    .iter()
+                    .map(|b| format!("{} (`{}`)", file.location(b.range().start()), b.path))
+                    .collect(),
+            }),
+        }
     }
 }
 
