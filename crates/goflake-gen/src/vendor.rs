@@ -4,7 +4,9 @@
 
 use goflake_nar::Sha256;
 use goflake_syntax::edit::{self, EditError};
-use goflake_syntax::{AttrPath, Binding, Literal, QueryError, SourceFile, SyntaxKind, TextEdit};
+use goflake_syntax::{
+    AttrPath, Binding, BindingIndex, Literal, QueryError, SourceFile, SyntaxKind, TextEdit,
+};
 
 /// The comment after vendorHash that records what it was computed from
 /// (`goflake_gomod::vendor_fingerprint`).
@@ -48,7 +50,9 @@ pub struct VendorHashSite {
 impl VendorHashSite {
     /// The binding at `attr` (`vendorHash`: the one binding of that name) and its siblings.
     pub fn find(file: &SourceFile, attr: &AttrPath) -> Result<VendorHashSite, QueryError> {
-        let binding = goflake_syntax::find(file, attr)?;
+        // One walk of the file for the binding and its siblings.
+        let index = BindingIndex::new(file);
+        let binding = index.find(file, attr)?;
         let current = match goflake_syntax::read_literal(file, &binding) {
             Ok(Literal::String(s)) => match Sha256::parse(&s) {
                 Ok(hash) => Current::Hash(hash),
@@ -62,17 +66,17 @@ impl VendorHashSite {
                     .unwrap_or_default(),
             ),
         };
-        let mod_root = match sibling_literal(file, &binding, "modRoot") {
+        let mod_root = match sibling_literal(file, &index, &binding, "modRoot") {
             Some(Literal::String(s)) => s,
             _ => "./".to_owned(),
         };
         let proxy_vendor = matches!(
-            sibling_literal(file, &binding, "proxyVendor"),
+            sibling_literal(file, &index, &binding, "proxyVendor"),
             Some(Literal::Bool(true))
         );
         let recorded_fingerprint = edit::trailing_comment(&binding)
             .and_then(|c| c.strip_prefix(FINGERPRINT).map(|f| f.trim().to_owned()));
-        let src_path = src_path(file, &binding);
+        let src_path = src_path(file, &index, &binding);
         Ok(VendorHashSite {
             binding,
             current,
@@ -117,19 +121,29 @@ impl VendorHashSite {
     }
 }
 
-fn sibling(file: &SourceFile, binding: &Binding, name: &str) -> Option<Binding> {
+fn sibling(
+    file: &SourceFile,
+    index: &BindingIndex,
+    binding: &Binding,
+    name: &str,
+) -> Option<Binding> {
     let mut segments = binding.path.segments().to_vec();
     segments.pop();
     segments.push(name.to_owned());
-    goflake_syntax::find(file, &AttrPath::new(segments)).ok()
+    index.find(file, &AttrPath::new(segments)).ok()
 }
 
-fn sibling_literal(file: &SourceFile, binding: &Binding, name: &str) -> Option<Literal> {
-    goflake_syntax::read_literal(file, &sibling(file, binding, name)?).ok()
+fn sibling_literal(
+    file: &SourceFile,
+    index: &BindingIndex,
+    binding: &Binding,
+    name: &str,
+) -> Option<Literal> {
+    goflake_syntax::read_literal(file, &sibling(file, index, binding, name)?).ok()
 }
 
-fn src_path(file: &SourceFile, binding: &Binding) -> Option<String> {
-    let value = sibling(file, binding, "src")?.value()?.clone();
+fn src_path(file: &SourceFile, index: &BindingIndex, binding: &Binding) -> Option<String> {
+    let value = sibling(file, index, binding, "src")?.value()?.clone();
     let path = std::iter::once(value.clone())
         .chain(value.descendants())
         .find(|n| n.kind() == SyntaxKind::NODE_PATH_REL)?;
