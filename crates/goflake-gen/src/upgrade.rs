@@ -9,7 +9,7 @@
 //! merged. Edits that touch the same lines as goflake's changes are a conflict, and nothing is
 //! written.
 
-use goflake_syntax::{AttrPath, SourceFile, TextEdit};
+use goflake_syntax::{AttrPath, BindingIndex, SourceFile, TextEdit};
 
 use crate::FLAKE_TEMPLATE;
 
@@ -59,7 +59,8 @@ pub enum Upgrade {
 
 /// How `file` (a goflake flake) relates to the current template; see the module doc.
 pub fn upgrade(file: &SourceFile) -> Upgrade {
-    let current = with_values_of(FLAKE_TEMPLATE, file);
+    let values = values_of(file);
+    let current = with_values(FLAKE_TEMPLATE, &values, file.line_ending());
     let current_distance = distance(&current, file.text());
     // The template the file is closest to is the one it was generated from: with its own
     // values filled in, an unedited file is equal to it.
@@ -67,7 +68,7 @@ pub fn upgrade(file: &SourceFile) -> Upgrade {
         .iter()
         .enumerate()
         .map(|(index, template)| {
-            let base = with_values_of(template, file);
+            let base = with_values(template, &values, file.line_ending());
             let base_distance = distance(&base, file.text());
             (index, base, base_distance)
         })
@@ -87,18 +88,33 @@ pub fn upgrade(file: &SourceFile) -> Upgrade {
     }
 }
 
-/// `template` with each maintained value replaced by the text of the same value in `file`
-/// (values the file lacks keep the template's default), in the file's line ending: a CRLF
-/// file is compared and merged line by line with CRLF templates.
-fn with_values_of(template: &str, file: &SourceFile) -> String {
-    let template = template.replace('\n', file.line_ending());
-    let template = SourceFile::parse("template", template);
-    let edits: Vec<TextEdit> = value_paths()
+/// The text of each value in `file` that belongs to the user, by path (read once, for every
+/// template it is compared with).
+fn values_of(file: &SourceFile) -> Vec<(AttrPath, String)> {
+    let index = BindingIndex::new(file);
+    value_paths()
         .filter_map(|path| {
-            let ours = goflake_syntax::find(file, &path).ok()?;
-            let theirs = goflake_syntax::find(&template, &path).ok()?;
-            let text = ours.value()?.text().to_string();
-            Some(TextEdit::replace(theirs.value()?.text_range(), text))
+            let text = index.find(file, &path).ok()?.value()?.text().to_string();
+            Some((path, text))
+        })
+        .collect()
+}
+
+/// `template` with each value replaced by the file's text of it (`values`, from
+/// [`values_of`]; values the file lacks keep the template's default), in the file's line
+/// ending `eol`: a CRLF file is compared and merged line by line with CRLF templates.
+fn with_values(template: &str, values: &[(AttrPath, String)], eol: &str) -> String {
+    let template = template.replace('\n', eol);
+    let template = SourceFile::parse("template", template);
+    let index = BindingIndex::new(&template);
+    let edits: Vec<TextEdit> = values
+        .iter()
+        .filter_map(|(path, text)| {
+            let theirs = index.find(&template, path).ok()?;
+            Some(TextEdit::replace(
+                theirs.value()?.text_range(),
+                text.clone(),
+            ))
         })
         .collect();
     match goflake_syntax::apply(&template, edits) {
@@ -179,7 +195,8 @@ mod tests {
             match upgrade(&file) {
                 Upgrade::Merged { from, text } => {
                     assert_eq!(from, index + 1);
-                    assert_eq!(text, with_values_of(FLAKE_TEMPLATE, &file));
+                    let values = values_of(&file);
+                    assert_eq!(text, with_values(FLAKE_TEMPLATE, &values, "\n"));
                 }
                 other => panic!("template {}: {other:?}", index + 1),
             }
