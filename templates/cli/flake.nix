@@ -11,7 +11,7 @@
       pname = "cli";
       mainProgram = "cli";
       version = "0.1.0";
-      vendorHash = null;
+      vendorHash = null; # goflake: vendor fingerprint 67222a989e546070
       goAttr = "go_1_25";
       modRoot = "./";
       subPackages = [ "." ];

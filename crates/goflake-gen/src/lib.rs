@@ -15,6 +15,7 @@ pub use nixpkgs::{GoChoice, GoSet, go_minor};
 
 use goflake_gomod::goreleaser::TemplatePart;
 use goflake_gomod::{DIST_LIST, Project, Target};
+use goflake_nar::Sha256;
 use goflake_syntax::edit::{self, ListItem};
 use goflake_syntax::{SourceFile, TextEdit, TextSize, string_literal};
 
@@ -98,6 +99,9 @@ pub struct FlakeSpec {
     pub main_program: String,
     pub version: String,
     pub vendor_hash: VendorHash,
+    /// What vendorHash was computed from (`goflake_gomod::vendor_fingerprint`), recorded
+    /// beside it so `check` can tell when it goes stale.
+    pub vendor_fingerprint: Option<String>,
     pub go_attr: String,
     /// The systems the pinned nixpkgs supports (`nixpkgs::systems`).
     pub systems: Vec<String>,
@@ -154,6 +158,9 @@ pub struct SpecOptions {
     /// for the branch of `nixpkgs_url`.
     pub go_set: Option<GoSet>,
     pub vendor_hash: Option<VendorHash>,
+    /// The project's vendor fingerprint (`goflake_gomod::vendor_fingerprint`), read by the
+    /// caller: gen does no IO.
+    pub vendor_fingerprint: Option<String>,
 }
 
 impl SpecOptions {
@@ -336,6 +343,10 @@ pub fn spec_from_project(
             pname: project.pname.clone(),
             main_program,
             version: project.version.version.clone(),
+            vendor_fingerprint: options
+                .vendor_fingerprint
+                .clone()
+                .filter(|_| vendor_hash != VendorHash::Unknown),
             vendor_hash,
             go_attr,
             systems: nixpkgs::systems(options.nixpkgs_url())
@@ -388,6 +399,28 @@ pub fn ldflag_expr(flag: &Ldflag) -> String {
     }
 }
 
+/// A known vendorHash goes through the one writer (`VendorHashSite`), with its fingerprint.
+fn vendor_hash_edits(
+    template: &SourceFile,
+    flake: &Flake,
+    spec: &FlakeSpec,
+) -> Result<Vec<TextEdit>, GenError> {
+    let known = match &spec.vendor_hash {
+        VendorHash::Null => Some(None),
+        VendorHash::Hash(hash) => Sha256::parse(hash).ok().map(Some),
+        VendorHash::Unknown => None,
+    };
+    if let (Some(computed), Some(fingerprint)) = (known, &spec.vendor_fingerprint) {
+        let site = vendor::VendorHashSite::find(template, &"vendorHash".parse()?)?;
+        return Ok(site.edits(template, computed, fingerprint)?);
+    }
+    Ok(edit::set_expr(
+        template,
+        &flake.binding("vendorHash")?,
+        &vendor_hash_expr(&spec.vendor_hash),
+    )?)
+}
+
 fn vendor_hash_expr(hash: &VendorHash) -> String {
     match hash {
         VendorHash::Null => "null".into(),
@@ -424,11 +457,7 @@ pub fn render(spec: &FlakeSpec) -> Result<String, GenError> {
     ] {
         edits.extend(edit::set_string(&template, &flake.binding(name)?, value)?);
     }
-    edits.extend(edit::set_expr(
-        &template,
-        &flake.binding("vendorHash")?,
-        &vendor_hash_expr(&spec.vendor_hash),
-    )?);
+    edits.extend(vendor_hash_edits(&template, &flake, spec)?);
     let quoted = |items: &[String]| -> Vec<String> {
         items
             .iter()

@@ -16,6 +16,11 @@ fn generate(scaffold: &goflake_gen::scaffold::Scaffold) -> String {
     let project = goflake_gomod::load(&dir, LoadOptions::default()).unwrap();
     let options = SpecOptions {
         targets: scaffold.spec_targets(),
+        vendor_fingerprint: Some(goflake_gomod::vendor_fingerprint(
+            &project.dir,
+            &project.mod_root,
+            false,
+        )),
         ..SpecOptions::default()
     };
     render(&spec_from_project(&project, &options).unwrap().0).unwrap()

@@ -77,6 +77,12 @@ pub fn run(config: &InitConfig) -> Result<()> {
         nixpkgs_url: Some(nixpkgs_url),
         go_set: Some(go_set),
         vendor_hash: None,
+        // The template never sets proxyVendor.
+        vendor_fingerprint: Some(goflake_gomod::vendor_fingerprint(
+            &project.dir,
+            &project.mod_root,
+            false,
+        )),
     };
     let (spec, mut warnings) = goflake_gen::spec_from_project(&project, &options)?;
     warnings.splice(0..0, project.warnings.iter().cloned());

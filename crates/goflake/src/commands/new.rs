@@ -47,6 +47,11 @@ pub fn run(config: &NewConfig) -> Result<()> {
     let options = SpecOptions {
         targets: template.spec_targets(),
         nixpkgs_url: config.nixpkgs.clone(),
+        vendor_fingerprint: Some(goflake_gomod::vendor_fingerprint(
+            &project.dir,
+            &project.mod_root,
+            false,
+        )),
         ..SpecOptions::default()
     };
     let (spec, _) = goflake_gen::spec_from_project(&project, &options)?;

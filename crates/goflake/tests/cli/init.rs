@@ -343,3 +343,48 @@ fn init_refuses_an_upgrade_whose_edits_overlap_and_force_keeps_the_old_file() {
     assert_eq!(read(&dir.path().join("flake.nix.orig")), edited);
     assert!(read(&flake).contains("withBuildCache"));
 }
+
+#[test]
+fn init_records_what_a_null_vendor_hash_was_computed_from() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("hello");
+    go_fixture("root-main", &dir);
+    let out = goflake(&["init", "--no-verify-targets", s(&dir)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let flake = read(&dir.join("flake.nix"));
+    assert!(
+        flake.contains("vendorHash = null; # goflake: vendor fingerprint "),
+        "{flake}"
+    );
+    let check = |dir: &Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_goflake"))
+            .args(["check", "--no-nix", "--json"])
+            .current_dir(dir)
+            .env("GOPROXY", "off")
+            .output()
+            .unwrap();
+        let report: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+        (out.status.code(), report)
+    };
+    // Right after init the hash is known to be fresh: no note about its freshness.
+    let (code, report) = check(&dir);
+    assert_eq!(code, Some(0), "{report}");
+    assert!(!report.to_string().contains("fingerprint"), "{report}");
+    // A dependency appears in go.sum: the null hash is now stale, and check says so.
+    std::fs::write(
+        dir.join("go.sum"),
+        "example.com/dep v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+    )
+    .unwrap();
+    let (code, report) = check(&dir);
+    assert_eq!(code, Some(1), "{report}");
+    assert!(
+        report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p.as_str().unwrap().contains("vendorHash is stale")),
+        "{report}"
+    );
+}
