@@ -10,9 +10,10 @@ use goflake_gomod::Target;
 use goflake_syntax::AttrPath;
 
 use crate::config::{
-    BuildConfig, CheckConfig, CiConfig, CiProvider, Command, Config, GetConfig, HashMethod,
-    ImportConfig, InitConfig, InspectConfig, NarHashConfig, NewConfig, NewValue, ProjectSelection,
-    RunConfig, SetConfig, TargetsAction, TargetsConfig, VendorHashConfig, WriteMode,
+    BuildConfig, CheckConfig, CiConfig, CiProvider, Command, Config, GetConfig, HashBase,
+    HashMethod, ImportConfig, InitConfig, InspectConfig, NarHashConfig, NewConfig, NewValue,
+    ProjectSelection, RunConfig, SetConfig, TargetsAction, TargetsConfig, VendorHashConfig,
+    WriteMode,
 };
 use crate::failure::Failure;
 
@@ -69,7 +70,7 @@ enum CliCommand {
         /// local: `go mod vendor` and a NAR hash here; nix: build goModules with Nix; auto:
         /// local, confirmed by nix with --verify (default: local when `go` is on PATH).
         #[arg(long, value_enum)]
-        method: Option<CliHashMethod>,
+        method: Option<HashMethod>,
         /// With --method auto: confirm the local hash with Nix.
         #[arg(long)]
         verify: bool,
@@ -196,8 +197,8 @@ enum CliCommand {
     NarHash {
         path: PathBuf,
         /// How to print it.
-        #[arg(long, default_value = "sri", value_parser = ["sri", "nix32", "hex"])]
-        base: String,
+        #[arg(long, value_enum, default_value_t = HashBase::Sri)]
+        base: HashBase,
         /// Print the path and the hash in every base as JSON (docs/json.md).
         #[arg(long)]
         json: bool,
@@ -227,12 +228,8 @@ enum CliCommand {
         /// The goflake flake to edit.
         #[arg(long, default_value = "flake.nix")]
         flake: PathBuf,
-        /// Print a unified diff instead of writing.
-        #[arg(long)]
-        diff: bool,
-        /// Write nothing; exit 1 when the file would change.
-        #[arg(long)]
-        check: bool,
+        #[command(flatten)]
+        write: WriteArgs,
     },
     /// List, add or remove the targets of a goflake flake.
     Targets {
@@ -241,12 +238,8 @@ enum CliCommand {
         /// The flake to edit.
         #[arg(long, global = true, default_value = "flake.nix")]
         flake: PathBuf,
-        /// Print a unified diff instead of writing.
-        #[arg(long, global = true)]
-        diff: bool,
-        /// Write nothing; exit 1 when the file would change.
-        #[arg(long, global = true)]
-        check: bool,
+        #[command(flatten)]
+        write: WriteArgs,
     },
     /// Show what goflake reads from a Go project: module, Go version and the nixpkgs Go
     /// attribute, modRoot, binaries, cgo, workspace and vendor state, GoReleaser builds, and
@@ -302,12 +295,8 @@ enum CliCommand {
         /// Set raw Nix text, checked by parsing it.
         #[arg(long)]
         expr: bool,
-        /// Print a unified diff instead of writing.
-        #[arg(long)]
-        diff: bool,
-        /// Write nothing; exit 1 when the file would change.
-        #[arg(long)]
-        check: bool,
+        #[command(flatten)]
+        write: WriteArgs,
         /// Replace the file even when it is read-only.
         #[arg(long)]
         force: bool,
@@ -360,6 +349,28 @@ impl NixArgs {
         let mut args = self.nix_arg;
         args.extend(after_double_dash);
         args
+    }
+}
+
+/// How a command that edits a file reports the change, taken the same way by import,
+/// targets and set.
+#[derive(Debug, clap::Args)]
+struct WriteArgs {
+    /// Print a unified diff instead of writing.
+    #[arg(long, global = true)]
+    diff: bool,
+    /// Write nothing; exit 1 when the file would change.
+    #[arg(long, global = true)]
+    check: bool,
+}
+
+impl WriteArgs {
+    fn mode(self, force: bool) -> WriteMode {
+        WriteMode {
+            diff: self.diff,
+            check: self.check,
+            force,
+        }
     }
 }
 
@@ -422,13 +433,6 @@ enum CiCommand {
     Github(CiArgs),
     /// The same jobs as .gitlab-ci.yml.
     Gitlab(CiArgs),
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum CliHashMethod {
-    Local,
-    Nix,
-    Auto,
 }
 
 #[derive(Debug, Subcommand)]
@@ -499,11 +503,7 @@ fn config_from(cli: Cli) -> Result<Config> {
         } => Command::VendorHash(VendorHashConfig {
             pure,
             dir,
-            method: method.map(|m| match m {
-                CliHashMethod::Local => HashMethod::Local,
-                CliHashMethod::Nix => HashMethod::Nix,
-                CliHashMethod::Auto => HashMethod::Auto,
-            }),
+            method,
             verify,
             write,
             check,
@@ -606,22 +606,16 @@ fn config_from(cli: Cli) -> Result<Config> {
         CliCommand::Import {
             shell,
             flake,
-            diff,
-            check,
+            write,
         } => Command::Import(ImportConfig {
             shell,
             flake,
-            mode: WriteMode {
-                diff,
-                check,
-                force: false,
-            },
+            mode: write.mode(false),
         }),
         CliCommand::Targets {
             action,
             flake,
-            diff,
-            check,
+            write,
         } => Command::Targets(TargetsConfig {
             flake,
             action: match action {
@@ -629,11 +623,7 @@ fn config_from(cli: Cli) -> Result<Config> {
                 TargetsCommand::Add { targets, force } => TargetsAction::Add { targets, force },
                 TargetsCommand::Remove { targets } => TargetsAction::Remove(targets),
             },
-            mode: WriteMode {
-                diff,
-                check,
-                force: false,
-            },
+            mode: write.mode(false),
         }),
         CliCommand::Inspect {
             dir,
@@ -661,8 +651,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             values,
             list,
             expr,
-            diff,
-            check,
+            write,
             force,
         } => {
             let value = if list {
@@ -684,7 +673,7 @@ fn config_from(cli: Cli) -> Result<Config> {
                 path: parse_attrpath(&attrpath)?,
                 file,
                 value,
-                mode: WriteMode { diff, check, force },
+                mode: write.mode(force),
             })
         }
         CliCommand::Completions { shell } => Command::Completions(shell),

@@ -1,4 +1,6 @@
-//! What the user asked for, as plain data (no clap types past `cli`).
+//! What the user asked for, as resolved, typed values: `cli` parses with clap and resolves
+//! defaults that depend on the environment; commands never see clap's structs. The enums
+//! here derive `clap::ValueEnum`, so clap parses them directly.
 
 use goflake_gomod::Target;
 use std::path::PathBuf;
@@ -121,11 +123,23 @@ pub struct ImportConfig {
     pub mode: WriteMode,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How `vendor-hash` computes the hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum HashMethod {
     Local,
     Nix,
     Auto,
+}
+
+/// How `nar-hash` prints a hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HashBase {
+    /// `sha256-…` (base64), as flakes write hashes.
+    Sri,
+    /// Nix's own base-32.
+    Nix32,
+    /// Base 16, as `sha256sum` prints it.
+    Hex,
 }
 
 #[derive(Debug)]
@@ -147,7 +161,7 @@ pub struct VendorHashConfig {
 #[derive(Debug)]
 pub struct NarHashConfig {
     pub path: PathBuf,
-    pub base: String,
+    pub base: HashBase,
     pub json: bool,
 }
 

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use crate::config::NarHashConfig;
+use crate::config::{HashBase, NarHashConfig};
 
 pub fn run(config: &NarHashConfig) -> Result<()> {
     let hash = goflake_nar::nar_hash(&config.path)?;
@@ -16,10 +16,10 @@ pub fn run(config: &NarHashConfig) -> Result<()> {
         super::print_json(&report)?;
         return Ok(());
     }
-    let text = match config.base.as_str() {
-        "nix32" => hash.nix32(),
-        "hex" => hash.hex(),
-        _ => hash.sri(),
+    let text = match config.base {
+        HashBase::Sri => hash.sri(),
+        HashBase::Nix32 => hash.nix32(),
+        HashBase::Hex => hash.hex(),
     };
     outln!("{text}")?;
     Ok(())
