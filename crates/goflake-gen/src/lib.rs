@@ -514,22 +514,6 @@ fn comment_above(
     TextEdit::insert(line_start, text)
 }
 
-/// Whether `file` is a goflake flake: it binds every value goflake maintains.
-pub fn missing_values(file: &SourceFile) -> Vec<&'static str> {
-    Flake::new(file.clone()).missing_values()
-}
-
-/// The string list bound to `outputs.<name>` (for many values, read a [`Flake`]).
-pub fn read_list(file: &SourceFile, name: &str) -> Result<Vec<String>, GenError> {
-    Flake::new(file.clone()).list(name)
-}
-
-/// The string bound to `outputs.<name>`, when it is a literal (for many values, read a
-/// [`Flake`]).
-pub fn read_string(file: &SourceFile, name: &str) -> Option<String> {
-    Flake::new(file.clone()).string(name)
-}
-
 /// What the user asked of an update, beyond what the project says.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UpdateRequest {
@@ -546,123 +530,125 @@ pub struct UpdateRequest {
 /// appeared or disappeared, cgo binaries for `nativeOnly`, the version when it comes from a
 /// newer git tag, and the targets only when the user gave `--targets` (else only targets no
 /// binary can build are removed). Everything else is the user's.
-pub fn update(
-    file: &SourceFile,
-    spec: &FlakeSpec,
-    request: UpdateRequest,
-) -> Result<Vec<TextEdit>, GenError> {
-    let UpdateRequest {
-        targets_given,
-        version_from_tag,
-        nixpkgs_given,
-    } = request;
-    let flake = Flake::new(file.clone());
-    let missing = flake.missing_values();
-    if !missing.is_empty() {
-        return Err(GenError::NotGoflake {
-            path: file.name().to_owned(),
-            missing: missing.join(", "),
-        });
-    }
-    let mut edits = Vec::new();
-    if nixpkgs_given {
-        let url = flake.nixpkgs_url_binding()?;
-        edits.extend(edit::set_string(file, &url, &spec.nixpkgs_url)?);
-        // The systems list, when it is a list of strings (a user's own expression stays).
-        if let Ok(systems) = flake.list("systems")
-            && systems != spec.systems
+impl Flake {
+    pub fn update(
+        &self,
+        spec: &FlakeSpec,
+        request: UpdateRequest,
+    ) -> Result<Vec<TextEdit>, GenError> {
+        let UpdateRequest {
+            targets_given,
+            version_from_tag,
+            nixpkgs_given,
+        } = request;
+        let (flake, file) = (self, self.file());
+        let missing = flake.missing_values();
+        if !missing.is_empty() {
+            return Err(GenError::NotGoflake {
+                path: file.name().to_owned(),
+                missing: missing.join(", "),
+            });
+        }
+        let mut edits = Vec::new();
+        if nixpkgs_given {
+            let url = flake.nixpkgs_url_binding()?;
+            edits.extend(edit::set_string(file, &url, &spec.nixpkgs_url)?);
+            // The systems list, when it is a list of strings (a user's own expression stays).
+            if let Ok(systems) = flake.list("systems")
+                && systems != spec.systems
+            {
+                edits.extend(edit::set_list(
+                    file,
+                    &flake.binding("systems")?,
+                    &strs(&spec.systems),
+                )?);
+            }
+        }
+        if let Some(current) = flake.string("goAttr")
+            && go_minor(&current)
+                .zip(go_minor(&spec.go_attr))
+                .is_some_and(|(c, s)| c < s)
         {
-            edits.extend(edit::set_list(
+            edits.extend(edit::set_string(
                 file,
-                &flake.binding("systems")?,
-                &strs(&spec.systems),
+                &flake.binding("goAttr")?,
+                &spec.go_attr,
             )?);
         }
-    }
-    if let Some(current) = flake.string("goAttr")
-        && go_minor(&current)
-            .zip(go_minor(&spec.go_attr))
-            .is_some_and(|(c, s)| c < s)
-    {
-        edits.extend(edit::set_string(
-            file,
-            &flake.binding("goAttr")?,
-            &spec.go_attr,
-        )?);
-    }
-    if version_from_tag
-        && let Some(current) = flake.string("version")
-        && current != spec.version
-    {
-        edits.extend(edit::set_string(
-            file,
-            &flake.binding("version")?,
-            &spec.version,
-        )?);
-    }
-    let sync =
-        |name: &str, wanted: &[String], keep: &[String]| -> Result<Vec<TextEdit>, GenError> {
-            let current = flake.list(name)?;
-            let mut next: Vec<String> = current
+        if version_from_tag
+            && let Some(current) = flake.string("version")
+            && current != spec.version
+        {
+            edits.extend(edit::set_string(
+                file,
+                &flake.binding("version")?,
+                &spec.version,
+            )?);
+        }
+        let sync =
+            |name: &str, wanted: &[String], keep: &[String]| -> Result<Vec<TextEdit>, GenError> {
+                let current = flake.list(name)?;
+                let mut next: Vec<String> = current
+                    .iter()
+                    .filter(|c| keep.contains(c) || wanted.contains(c))
+                    .cloned()
+                    .collect();
+                for w in wanted {
+                    if !next.contains(w) {
+                        next.push(w.clone());
+                    }
+                }
+                if next == current {
+                    return Ok(Vec::new());
+                }
+                edit::set_list(file, &flake.binding(name)?, &strs(&next)).map_err(GenError::from)
+            };
+        // Main packages the user added (e.g. a tool left out by default) stay while they exist.
+        edits.extend(sync("subPackages", &spec.sub_packages, &spec.other_mains)?);
+        edits.extend(sync("nativeOnly", &spec.native_only, &[])?);
+        // Flakes from before `unbuildable` cannot leave a package out of one target: such a
+        // target is dropped instead.
+        let unbuildable_binding = flake.binding("unbuildable").ok();
+        let current = flake.list("targets")?;
+        let mut dropped: Vec<&String> = spec.dropped_targets.iter().map(|(t, _)| t).collect();
+        if unbuildable_binding.is_none() {
+            dropped.extend(spec.unbuildable.iter().map(|(t, _)| t));
+        }
+        let next: Vec<String> = if targets_given {
+            spec.targets
                 .iter()
-                .filter(|c| keep.contains(c) || wanted.contains(c))
+                .filter(|t| !dropped.contains(t))
+                .cloned()
+                .collect()
+        } else {
+            current
+                .iter()
+                .filter(|t| !dropped.contains(t))
+                .cloned()
+                .collect()
+        };
+        if next != current {
+            edits.extend(edit::set_list(
+                file,
+                &flake.binding("targets")?,
+                &strs(&next),
+            )?);
+        }
+        if let Some(binding) = unbuildable_binding {
+            let wanted: Vec<(String, Vec<(String, String)>)> = spec
+                .unbuildable
+                .iter()
+                .filter(|(t, _)| next.contains(t))
                 .cloned()
                 .collect();
-            for w in wanted {
-                if !next.contains(w) {
-                    next.push(w.clone());
-                }
+            let text = unbuildable_expr(&wanted, file.line_ending());
+            // Compared without layout: set_expr indents the text to the binding.
+            let squeeze = |t: &str| t.split_whitespace().collect::<String>();
+            let current_text = binding.value().map(|v| squeeze(&v.text().to_string()));
+            if current_text != Some(squeeze(&text)) {
+                edits.extend(edit::set_expr(file, &binding, &text)?);
             }
-            if next == current {
-                return Ok(Vec::new());
-            }
-            edit::set_list(file, &flake.binding(name)?, &strs(&next)).map_err(GenError::from)
-        };
-    // Main packages the user added (e.g. a tool left out by default) stay while they exist.
-    edits.extend(sync("subPackages", &spec.sub_packages, &spec.other_mains)?);
-    edits.extend(sync("nativeOnly", &spec.native_only, &[])?);
-    // Flakes from before `unbuildable` cannot leave a package out of one target: such a
-    // target is dropped instead.
-    let unbuildable_binding = flake.binding("unbuildable").ok();
-    let current = flake.list("targets")?;
-    let mut dropped: Vec<&String> = spec.dropped_targets.iter().map(|(t, _)| t).collect();
-    if unbuildable_binding.is_none() {
-        dropped.extend(spec.unbuildable.iter().map(|(t, _)| t));
-    }
-    let next: Vec<String> = if targets_given {
-        spec.targets
-            .iter()
-            .filter(|t| !dropped.contains(t))
-            .cloned()
-            .collect()
-    } else {
-        current
-            .iter()
-            .filter(|t| !dropped.contains(t))
-            .cloned()
-            .collect()
-    };
-    if next != current {
-        edits.extend(edit::set_list(
-            file,
-            &flake.binding("targets")?,
-            &strs(&next),
-        )?);
-    }
-    if let Some(binding) = unbuildable_binding {
-        let wanted: Vec<(String, Vec<(String, String)>)> = spec
-            .unbuildable
-            .iter()
-            .filter(|(t, _)| next.contains(t))
-            .cloned()
-            .collect();
-        let text = unbuildable_expr(&wanted, file.line_ending());
-        // Compared without layout: set_expr indents the text to the binding.
-        let squeeze = |t: &str| t.split_whitespace().collect::<String>();
-        let current_text = binding.value().map(|v| squeeze(&v.text().to_string()));
-        if current_text != Some(squeeze(&text)) {
-            edits.extend(edit::set_expr(file, &binding, &text)?);
         }
+        Ok(edits)
     }
-    Ok(edits)
 }

@@ -1,7 +1,7 @@
 //! Generated flakes for the Go fixture projects: snapshots, real `nix-instantiate --parse`,
 //! and re-running on the output changes nothing.
 
-use goflake_gen::{GenError, SpecOptions, render, spec_from_project, update};
+use goflake_gen::{GenError, SpecOptions, render, spec_from_project};
 use goflake_gomod::LoadOptions;
 use goflake_syntax::SourceFile;
 
@@ -67,16 +67,16 @@ fn generated_flakes() {
         // Re-running on its own output changes nothing.
         let file = SourceFile::parse("flake.nix", text.as_str());
         assert_eq!(
-            update(
-                &file,
-                &spec,
-                goflake_gen::UpdateRequest {
-                    targets_given: true,
-                    version_from_tag: true,
-                    nixpkgs_given: false,
-                },
-            )
-            .unwrap(),
+            goflake_gen::Flake::new(file)
+                .update(
+                    &spec,
+                    goflake_gen::UpdateRequest {
+                        targets_given: true,
+                        version_from_tag: true,
+                        nixpkgs_given: false,
+                    },
+                )
+                .unwrap(),
             Vec::new(),
             "{case}"
         );

@@ -19,7 +19,9 @@ fn find(
         Err(QueryError::Ambiguous { .. })
             if path.segments().len() == 1
                 && goflake_gen::MAINTAINED.contains(&path.segments()[0].as_str())
-                && goflake_gen::missing_values(file).is_empty() =>
+                && goflake_gen::Flake::new(file.clone())
+                    .missing_values()
+                    .is_empty() =>
         {
             let maintained =
                 goflake_syntax::AttrPath::new(vec!["outputs".into(), path.segments()[0].clone()]);

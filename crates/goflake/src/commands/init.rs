@@ -103,13 +103,14 @@ pub fn run(config: &InitConfig) -> Result<()> {
     let action = if path.exists() {
         let (existing, _lock) = read_nix_locked(&path)?;
         let before = existing.text().to_owned();
-        let missing = goflake_gen::missing_values(&existing);
+        let existing = goflake_gen::Flake::new(existing);
+        let missing = existing.missing_values();
         // A flake from an older template gets the current template's code, with the user's
         // edits merged in; edits that overlap goflake's changes stop init (or, with --force,
         // the flake is written anew below).
         let upgrade = missing
             .is_empty()
-            .then(|| goflake_gen::upgrade::upgrade(&existing));
+            .then(|| goflake_gen::upgrade::upgrade(existing.file()));
         if let Some(Upgrade::Conflict { from, merged }) = &upgrade
             && !config.force
         {
@@ -125,13 +126,13 @@ pub fn run(config: &InitConfig) -> Result<()> {
         }
         if let Some(upgrade @ (Upgrade::Current | Upgrade::Merged { .. })) = upgrade {
             let (existing, upgraded) = match upgrade {
-                Upgrade::Merged { text, .. } => {
-                    (SourceFile::parse(path.display().to_string(), text), true)
-                }
+                Upgrade::Merged { text, .. } => (
+                    goflake_gen::Flake::new(SourceFile::parse(path.display().to_string(), text)),
+                    true,
+                ),
                 _ => (existing, false),
             };
-            let edits = goflake_gen::update(
-                &existing,
+            let edits = existing.update(
                 &spec,
                 goflake_gen::UpdateRequest {
                     targets_given: config.targets.is_some() || config.from_goreleaser,
@@ -139,7 +140,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
                     nixpkgs_given: nixpkgs_changed,
                 },
             )?;
-            let edited = goflake_syntax::apply(&existing, edits)?;
+            let edited = goflake_syntax::apply(existing.file(), edits)?;
             if commit_change(&path, &before, edited.text(), mode)? {
                 if upgraded { "upgraded" } else { "updated" }
             } else {

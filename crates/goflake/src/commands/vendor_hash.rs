@@ -49,7 +49,7 @@ impl<'a> LocalSource<'a> {
             module_dir: &located.module_dir,
             git_tracked: located.git_tracked,
             proxy_vendor: located.site.proxy_vendor,
-            go_attr: goflake_gen::read_string(&located.file, "goAttr"),
+            go_attr: goflake_gen::Flake::new(located.file.clone()).string("goAttr"),
         }
     }
 }
