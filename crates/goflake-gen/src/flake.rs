@@ -103,7 +103,13 @@ impl Flake {
     }
 
     /// Edits that add targets to the `targets` list (already present ones are skipped).
-    pub fn add_targets(&self, targets: &[Target]) -> Result<Vec<TextEdit>, GenError> {
+    /// `leave_out` names, for a new target, the binaries it cannot build: they are recorded
+    /// in `unbuildable` for that target, which a flake from before `unbuildable` lacks.
+    pub fn add_targets(
+        &self,
+        targets: &[Target],
+        leave_out: &[(Target, Vec<String>)],
+    ) -> Result<Vec<TextEdit>, GenError> {
         let mut current = self.list("targets")?;
         for target in targets {
             let spec = target.to_string();
@@ -111,10 +117,11 @@ impl Flake {
                 current.push(spec);
             }
         }
-        self.set_targets(&current)
+        self.set_targets(&current, leave_out)
     }
 
-    /// Edits that remove targets from the `targets` list; each must be in it.
+    /// Edits that remove targets from the `targets` list, each of which must be in it, and
+    /// their `unbuildable` entries.
     pub fn remove_targets(&self, targets: &[Target]) -> Result<Vec<TextEdit>, GenError> {
         let mut current = self.list("targets")?;
         for target in targets {
@@ -126,15 +133,46 @@ impl Flake {
             }
             current.retain(|t| *t != spec);
         }
-        self.set_targets(&current)
+        self.set_targets(&current, &[])
     }
 
-    fn set_targets(&self, targets: &[String]) -> Result<Vec<TextEdit>, GenError> {
-        Ok(edit::set_list(
-            &self.file,
-            &self.binding("targets")?,
-            &strs(targets),
-        )?)
+    fn set_targets(
+        &self,
+        targets: &[String],
+        leave_out: &[(Target, Vec<String>)],
+    ) -> Result<Vec<TextEdit>, GenError> {
+        let mut edits = edit::set_list(&self.file, &self.binding("targets")?, &strs(targets))?;
+        // `unbuildable` keeps an entry for each listed target that leaves something out.
+        let entries: Vec<(String, Vec<String>)> = targets
+            .iter()
+            .filter_map(|spec| {
+                let target = Target::parse(spec)?;
+                let mut dirs = self.unbuildable(&target);
+                for (_, more) in leave_out.iter().filter(|(t, _)| *t == target) {
+                    for dir in more {
+                        if !dirs.contains(dir) {
+                            dirs.push(dir.clone());
+                        }
+                    }
+                }
+                (!dirs.is_empty()).then(|| (spec.clone(), dirs))
+            })
+            .collect();
+        let Ok(binding) = self.binding("unbuildable") else {
+            if leave_out.iter().any(|(_, dirs)| !dirs.is_empty()) {
+                return Err(GenError::Shape(
+                    "the flake predates per-target exclusions (`unbuildable`): run `goflake init` to bring it up to date first".into(),
+                ));
+            }
+            return Ok(edits);
+        };
+        let text = crate::unbuildable_dirs_expr(&entries, self.file.line_ending());
+        // Compared without layout: set_expr indents the text to the binding.
+        let squeeze = |t: &str| t.split_whitespace().collect::<String>();
+        if binding.value().map(|v| squeeze(&v.text().to_string())) != Some(squeeze(&text)) {
+            edits.extend(edit::set_expr(&self.file, &binding, &text)?);
+        }
+        Ok(edits)
     }
 
     /// `pname`, or `app` when the flake has none as a literal.
@@ -176,5 +214,50 @@ mod tests {
         let missing = flake.missing_values();
         assert!(!missing.contains(&"pname"));
         assert!(missing.contains(&"vendorHash") && missing.contains(&"targets"));
+    }
+
+    #[test]
+    fn added_targets_record_what_they_leave_out_and_removed_ones_take_it_along() {
+        let text = "{\n  outputs = { self }:\n    let\n      unbuildable = {\n        \"js/wasm\" = [ \"cmd/a\" ];\n      };\n      targets = [ \"linux/amd64\" \"js/wasm\" ];\n    in { };\n}\n";
+        let flake = Flake::new(SourceFile::parse("flake.nix", text));
+        let riscv = Target::new("linux", "riscv64");
+        let edits = flake
+            .add_targets(
+                std::slice::from_ref(&riscv),
+                &[(riscv.clone(), vec!["cmd/b".into()])],
+            )
+            .unwrap();
+        let added = goflake_syntax::apply(flake.file(), edits).unwrap();
+        assert!(
+            added.text().contains(
+                "      unbuildable = {\n        \"js/wasm\" = [ \"cmd/a\" ];\n        \"linux/riscv64\" = [ \"cmd/b\" ];\n      };\n"
+            ),
+            "{}",
+            added.text()
+        );
+        let flake = Flake::new(added);
+        let removed = flake
+            .remove_targets(&[riscv, Target::new("js", "wasm")])
+            .unwrap();
+        let removed = goflake_syntax::apply(flake.file(), removed).unwrap();
+        assert!(
+            removed.text().contains("unbuildable = { };") && !removed.text().contains("cmd/"),
+            "{}",
+            removed.text()
+        );
+        // A flake from before `unbuildable` cannot leave a binary out of one target.
+        let old = Flake::new(SourceFile::parse(
+            "flake.nix",
+            "{ outputs = { self }: let targets = [ ]; in { }; }",
+        ));
+        let target = Target::new("linux", "arm64");
+        assert!(old.add_targets(std::slice::from_ref(&target), &[]).is_ok());
+        assert!(
+            old.add_targets(
+                std::slice::from_ref(&target),
+                &[(target.clone(), vec!["x".into()])]
+            )
+            .is_err()
+        );
     }
 }

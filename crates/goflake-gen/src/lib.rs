@@ -128,23 +128,33 @@ impl FlakeSpec {
 }
 
 fn unbuildable_expr(entries: &[(String, Vec<(String, String)>)], eol: &str) -> String {
-    {
-        if entries.is_empty() {
-            return "{ }".to_owned();
-        }
-        let mut text = String::from("{");
-        for (target, packages) in entries {
-            let dirs: Vec<String> = packages
-                .iter()
-                .map(|(dir, _)| string_literal(dir).unwrap_or_else(|_| "\"\"".into()))
-                .collect();
-            let list = nixfmt_list(&dirs, eol).replace(eol, &format!("{eol}  "));
-            let name = string_literal(target).unwrap_or_else(|_| "\"\"".into());
-            text.push_str(&format!("{eol}  {name} = {list};"));
-        }
-        text.push_str(&format!("{eol}}}"));
-        text
+    let dirs: Vec<(String, Vec<String>)> = entries
+        .iter()
+        .map(|(target, packages)| {
+            let dirs = packages.iter().map(|(dir, _)| dir.clone()).collect();
+            (target.clone(), dirs)
+        })
+        .collect();
+    unbuildable_dirs_expr(&dirs, eol)
+}
+
+/// `{ "js/wasm" = [ "cmd/x" ]; }`: for each target, the package directories it leaves out.
+fn unbuildable_dirs_expr(entries: &[(String, Vec<String>)], eol: &str) -> String {
+    if entries.is_empty() {
+        return "{ }".to_owned();
     }
+    let mut text = String::from("{");
+    for (target, dirs) in entries {
+        let dirs: Vec<String> = dirs
+            .iter()
+            .map(|dir| string_literal(dir).unwrap_or_else(|_| "\"\"".into()))
+            .collect();
+        let list = nixfmt_list(&dirs, eol).replace(eol, &format!("{eol}  "));
+        let name = string_literal(target).unwrap_or_else(|_| "\"\"".into());
+        text.push_str(&format!("{eol}  {name} = {list};"));
+    }
+    text.push_str(&format!("{eol}}}"));
+    text
 }
 
 #[derive(Debug, Clone, Default)]

@@ -444,7 +444,8 @@ enum TargetsCommand {
         json: bool,
     },
     /// Add GOOS/GOARCH targets (`go tool dist list` names the valid ones); each is compiled
-    /// first (with Go on PATH) and refused when it does not compile.
+    /// first (with Go on PATH): binaries that do not compile for it are left out of it
+    /// (`unbuildable`), and a target no binary compiles for is refused.
     Add {
         #[arg(required = true, value_parser = parse_target)]
         targets: Vec<Target>,

@@ -38,12 +38,20 @@ pub fn flake_dir(project: &Project) -> PathBuf {
 }
 
 pub fn run(config: &InitConfig) -> Result<()> {
-    let requested_targets = config.targets.clone();
     // An existing flake says which Go builds the project (check targets with that one) and
     // which nixpkgs it pins (unless --nixpkgs changes it).
     let existing = std::fs::read_to_string(config.dir.join("flake.nix"))
         .ok()
         .map(|text| goflake_gen::Flake::new(SourceFile::parse("flake.nix", text.as_str())));
+    // An update keeps the flake's targets unless new ones are asked for: check exactly
+    // those, so each one's `unbuildable` entry is computed (a target added with `targets
+    // add` is not among the default ones).
+    let requested_targets = config.targets.clone().or_else(|| {
+        existing
+            .as_ref()
+            .filter(|_| !config.from_goreleaser)
+            .and_then(|flake| flake.targets().ok())
+    });
     let existing_go = existing.as_ref().and_then(|flake| flake.string("goAttr"));
     let pinned = existing.as_ref().and_then(goflake_gen::Flake::nixpkgs_url);
     let nixpkgs_url = config

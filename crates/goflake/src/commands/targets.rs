@@ -39,10 +39,12 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
             return Ok(());
         }
         TargetsAction::Add { targets, force } => {
-            if !force {
-                refuse_targets_that_do_not_compile(&config.flake, &flake, targets.clone())?;
-            }
-            flake.add_targets(targets)?
+            let leave_out = if *force {
+                Vec::new()
+            } else {
+                binaries_left_out(&config.flake, &flake, targets)?
+            };
+            flake.add_targets(targets, &leave_out)?
         }
         TargetsAction::Remove(targets) => flake.remove_targets(targets)?,
     };
@@ -52,13 +54,15 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
     Ok(())
 }
 
-/// Compiles the flake's binaries for `targets` with the flake's Go (when Go is here) and
-/// refuses the ones that do not compile, naming the compiler's error.
-fn refuse_targets_that_do_not_compile(
+/// Compiles the flake's binaries for `targets` with the flake's Go (when Go is here). A
+/// target no binary compiles for is refused, naming the compiler's error; for the others,
+/// the binaries that do not compile are returned, to be left out of that target only (as
+/// `init` does).
+fn binaries_left_out(
     path: &std::path::Path,
     flake: &Flake,
-    targets: Vec<Target>,
-) -> Result<()> {
+    targets: &[Target],
+) -> Result<Vec<(Target, Vec<String>)>> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -73,7 +77,7 @@ fn refuse_targets_that_do_not_compile(
         dir: &dir.join(&mod_root),
         selection: &selection,
         ignore_goreleaser: true,
-        targets: Some(targets),
+        targets: Some(targets.to_vec()),
         go_attr: flake.string("goAttr"),
         go_set: &crate::nixpkgs_go::for_flake(
             dir,
@@ -86,21 +90,29 @@ fn refuse_targets_that_do_not_compile(
         eprintln!("warning: the new targets were not compiled: {reason}");
     }
     let native_only = flake.list("nativeOnly").unwrap_or_default();
-    let refused: Vec<String> = project
-        .candidate_targets()
-        .into_iter()
-        .filter_map(|target| {
-            let fit = project.target_fit(&target, &native_only);
-            (!fit.blocked.is_empty())
-                .then(|| format!("  {target} does not compile: {}\n", fit.reasons()))
-        })
-        .collect();
+    let mut refused = String::new();
+    let mut leave_out = Vec::new();
+    for target in targets {
+        let fit = project.target_fit(target, &native_only);
+        if fit.blocked.is_empty() {
+            continue;
+        }
+        if fit.can_build() {
+            eprintln!(
+                "warning: {target} leaves out what does not compile for it: {}",
+                crate::failure::terminal_safe(&fit.reasons())
+            );
+            let dirs = fit.blocked.iter().map(|(m, _)| m.dir.clone()).collect();
+            leave_out.push((target.clone(), dirs));
+        } else {
+            refused.push_str(&format!("  {target} does not compile: {}\n", fit.reasons()));
+        }
+    }
     if refused.is_empty() {
-        return Ok(());
+        return Ok(leave_out);
     }
     Err(Failure::problem(format!(
-        "nothing was changed: the flake's binaries do not compile for a target you asked for\n{}\
-         (add it anyway with `goflake targets add --force`)",
-        refused.concat()
+        "nothing was changed: no binary of the flake compiles for a target you asked for\n{refused}\
+         (add it anyway with `goflake targets add --force`)"
     )))
 }

@@ -184,6 +184,42 @@ fn targets_add_then_remove_restores_the_file_byte_for_byte() {
     );
 }
 
+/// A target that only some binaries compile for is added with the others left out of it,
+/// as init writes it, and init keeps that entry; removing the target removes it.
+#[test]
+fn targets_add_leaves_out_only_the_binaries_that_do_not_compile_for_it() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("multi");
+    go_fixture("cmd-multi", &dir);
+    let init = goflake(&["init", s(&dir)]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    let flake = dir.join("flake.nix");
+    let before = read(&flake);
+    let add = goflake(&["targets", "add", "linux/riscv64", "--flake", s(&flake)]);
+    assert!(add.status.success(), "{}", stderr(&add));
+    assert!(
+        stderr(&add).contains("linux/riscv64 leaves out what does not compile for it: winonly"),
+        "{}",
+        stderr(&add)
+    );
+    let added = read(&flake);
+    assert!(
+        added.contains("        \"wasip1/wasm\" = [ \"cmd/winonly\" ];\n        \"linux/riscv64\" = [ \"cmd/winonly\" ];\n      };"),
+        "{added}"
+    );
+    // init keeps the added target and what it leaves out.
+    let again = goflake(&["init", "--json", s(&dir)]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["action"], "unchanged", "{report}");
+    assert_eq!(read(&flake), added);
+    let check = goflake(&["check", "--no-nix", "--dir", s(&dir)]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let remove = goflake(&["targets", "remove", "linux/riscv64", "--flake", s(&flake)]);
+    assert!(remove.status.success(), "{}", stderr(&remove));
+    assert_eq!(read(&flake), before);
+}
+
 #[test]
 fn new_scaffolds_a_project_and_refuses_a_non_empty_directory() {
     let temp = tempfile::tempdir().unwrap();
