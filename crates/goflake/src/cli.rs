@@ -117,9 +117,8 @@ enum CliCommand {
         /// Build every target (the default when none is named).
         #[arg(long)]
         all: bool,
-        /// The flake's directory.
-        #[arg(long, default_value = ".")]
-        dir: PathBuf,
+        #[command(flatten)]
+        flake: FlakeArgs,
         /// How many derivations Nix builds at once (its --max-jobs; default: one per core; 0:
         /// none here, every build goes to Nix's remote builders).
         #[arg(short, long)]
@@ -145,9 +144,6 @@ enum CliCommand {
         /// bit-for-bit identical.
         #[arg(long)]
         reproducible: bool,
-        /// Use the directory as a `path:` flake (sees files git does not track).
-        #[arg(long)]
-        path: bool,
         #[command(flatten)]
         nix: NixArgs,
         /// The same as --nix-arg, every word after `--` (--override-input, --builders,
@@ -160,12 +156,8 @@ enum CliCommand {
     Run {
         /// The target (default: native).
         target: Option<String>,
-        /// The flake's directory.
-        #[arg(long, default_value = ".")]
-        dir: PathBuf,
-        /// Use the directory as a `path:` flake (sees files git does not track).
-        #[arg(long)]
-        path: bool,
+        #[command(flatten)]
+        flake: FlakeArgs,
         #[command(flatten)]
         nix: NixArgs,
         /// Arguments for the program (after `--`, as `nix run` and `cargo run` take them).
@@ -175,18 +167,14 @@ enum CliCommand {
     /// `nix flake check` plus goflake's own checks: a stale vendorHash (by its fingerprint),
     /// targets that cannot build, a go line newer than the flake's Go.
     Check {
-        /// The flake's directory.
-        #[arg(long, default_value = ".")]
-        dir: PathBuf,
+        #[command(flatten)]
+        flake: FlakeArgs,
         /// Only goflake's own checks (milliseconds, no Nix).
         #[arg(long)]
         no_nix: bool,
         /// Print the result as one JSON document (docs/json.md).
         #[arg(long)]
         json: bool,
-        /// Use the directory as a `path:` flake (sees files git does not track).
-        #[arg(long)]
-        path: bool,
         #[command(flatten)]
         nix: NixArgs,
         /// The same as --nix-arg, every word after `--`.
@@ -350,6 +338,17 @@ impl NixArgs {
         args.extend(after_double_dash);
         args
     }
+}
+
+/// Which flake build, run and check use, and how Nix sees it.
+#[derive(Debug, clap::Args)]
+struct FlakeArgs {
+    /// The flake's directory.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// Use the directory as a `path:` flake (sees files git does not track).
+    #[arg(long)]
+    path: bool,
 }
 
 /// How a command that edits a file reports the change, taken the same way by import,
@@ -533,7 +532,7 @@ fn config_from(cli: Cli) -> Result<Config> {
         CliCommand::Build {
             targets,
             all: _,
-            dir,
+            flake,
             jobs,
             out,
             json,
@@ -541,13 +540,12 @@ fn config_from(cli: Cli) -> Result<Config> {
             fix_hash,
             no_fix_hash,
             reproducible,
-            path,
             nix,
             nix_args,
         } => {
             let terminal = std::io::stderr().is_terminal();
             Command::Build(BuildConfig {
-                dir,
+                dir: flake.dir,
                 targets,
                 jobs,
                 out,
@@ -557,35 +555,33 @@ fn config_from(cli: Cli) -> Result<Config> {
                     || (!no_fix_hash && terminal && std::env::var_os("CI").is_none()),
                 terminal,
                 reproducible,
-                use_path: path,
+                use_path: flake.path,
                 nix_args: nix.with(nix_args),
             })
         }
         CliCommand::Run {
             target,
-            dir,
-            path,
+            flake,
             nix,
             args,
         } => Command::Run(RunConfig {
-            dir,
+            dir: flake.dir,
             target,
-            use_path: path,
+            use_path: flake.path,
             args,
             nix_args: nix.nix_arg,
         }),
         CliCommand::Check {
-            dir,
+            flake,
             no_nix,
             json,
-            path,
             nix,
             nix_args,
         } => Command::Check(CheckConfig {
-            dir,
+            dir: flake.dir,
             no_nix,
             json,
-            use_path: path,
+            use_path: flake.path,
             nix_args: nix.with(nix_args),
         }),
         CliCommand::NarHash { path, base, json } => {
