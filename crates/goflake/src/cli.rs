@@ -1,19 +1,18 @@
-//! Command-line parsing only: clap derive structs, turned into a plain [`Config`] at once.
+//! Command-line parsing: clap derive structs, turned into a resolved [`Config`] at once
+//! (commands whose arguments already are their config parse straight into it).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use goflake_gen::scaffold::{SCAFFOLDS, Scaffold};
 use goflake_gomod::Target;
 use goflake_syntax::AttrPath;
 
 use crate::config::{
-    BuildConfig, CheckConfig, CiConfig, CiProvider, Command, Config, GetConfig, HashBase,
-    HashMethod, ImportConfig, InitConfig, InspectConfig, NarHashConfig, NewConfig, NewValue,
-    ProjectSelection, RunConfig, SetConfig, TargetsAction, TargetsConfig, VendorHashConfig,
-    WriteMode,
+    BuildConfig, CheckConfig, CiConfig, CiProvider, Command, Config, GetConfig, HashMethod,
+    ImportConfig, InitConfig, InspectConfig, NarHashConfig, NewConfig, NewValue, RunConfig,
+    SetConfig, TargetsAction, TargetsConfig, VendorHashConfig, WriteMode, parse_target,
 };
 use crate::failure::Failure;
 
@@ -31,36 +30,7 @@ enum CliCommand {
     ///
     /// An existing goflake flake is updated in place, changing only what must change; any
     /// other flake.nix is left alone unless --force (the old file is kept as flake.nix.orig).
-    Init {
-        /// The Go module's directory (holding go.mod), or the repository holding it.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-        #[command(flatten)]
-        project: ProjectArgs,
-        /// Targets to build, comma-separated GOOS/GOARCH pairs (default: linux, darwin and
-        /// windows on amd64 and arm64, js/wasm, wasip1/wasm).
-        #[arg(long, value_delimiter = ',', value_parser = parse_target)]
-        targets: Option<Vec<Target>>,
-        /// Take targets and ldflags from the GoReleaser file (the default when there is one).
-        #[arg(long)]
-        from_goreleaser: bool,
-        /// Continue without a GoReleaser file that does not parse.
-        #[arg(long)]
-        ignore_goreleaser: bool,
-        /// The nixpkgs flake URL to pin (default: the current stable branch).
-        #[arg(long, value_name = "URL")]
-        nixpkgs: Option<String>,
-        /// Print the new file, or the diff for an existing one, and write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Print what was done as JSON (docs/json.md); not with --dry-run, which prints the
-        /// file or its diff.
-        #[arg(long, conflicts_with = "dry_run")]
-        json: bool,
-        /// Replace a flake.nix that goflake did not write (kept as flake.nix.orig).
-        #[arg(long)]
-        force: bool,
-    },
+    Init(InitConfig),
     /// Compute the vendorHash of a Go project, check it, or write it in place.
     VendorHash {
         /// The project directory: holding flake.nix, or a Go module without a Nix file (its
@@ -182,32 +152,9 @@ enum CliCommand {
         nix_args: Vec<String>,
     },
     /// Print the NAR hash of a path, as `nix hash path` does (without Nix).
-    NarHash {
-        path: PathBuf,
-        /// How to print it.
-        #[arg(long, value_enum, default_value_t = HashBase::Sri)]
-        base: HashBase,
-        /// Print the path and the hash in every base as JSON (docs/json.md).
-        #[arg(long)]
-        json: bool,
-    },
+    NarHash(NarHashConfig),
     /// Scaffold a new Go project with a flake that builds it out of the box.
-    New {
-        /// The directory to create (must not exist, or be empty).
-        dir: PathBuf,
-        /// The kind of project.
-        #[arg(long, default_value = "cli", value_parser = scaffold_parser())]
-        template: &'static Scaffold,
-        /// The Go module path (default: example.com/<directory name>).
-        #[arg(long, value_name = "PATH")]
-        module: Option<String>,
-        /// The nixpkgs flake URL to pin (default: the current stable branch).
-        #[arg(long, value_name = "URL")]
-        nixpkgs: Option<String>,
-        /// Print what was created as JSON (docs/json.md).
-        #[arg(long)]
-        json: bool,
-    },
+    New(NewConfig),
     /// Carry a shell.nix (or default.nix) mkShell into the flake's devShell: packages,
     /// buildInputs, nativeBuildInputs, environment variables and shellHook, as written.
     Import {
@@ -232,19 +179,7 @@ enum CliCommand {
     /// Show what goflake reads from a Go project: module, Go version and the nixpkgs Go
     /// attribute, modRoot, binaries, cgo, workspace and vendor state, GoReleaser builds, and
     /// the proposed targets with a reason for each one left out.
-    Inspect {
-        /// The Go module's directory (holding go.mod), or the repository holding it.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-        #[command(flatten)]
-        project: ProjectArgs,
-        /// Print the model as JSON (see docs/inspect-json.md).
-        #[arg(long)]
-        json: bool,
-        /// Continue without a GoReleaser file that does not parse.
-        #[arg(long)]
-        ignore_goreleaser: bool,
-    },
+    Inspect(InspectConfig),
     /// Print the literal value bound to ATTRPATH in a Nix file.
     ///
     /// ATTRPATH is dotted (`inputs.nixpkgs.url`), names may be quoted
@@ -373,33 +308,6 @@ impl WriteArgs {
     }
 }
 
-/// How init and inspect choose the module and its programs.
-#[derive(Debug, clap::Args)]
-struct ProjectArgs {
-    /// Ship this main package (a directory of the module; repeatable) instead of those
-    /// chosen by the packager's rules (GoReleaser builds, else `.` and `cmd/*`).
-    #[arg(long = "main", value_name = "DIR")]
-    mains: Vec<String>,
-    /// The module's directory below DIR, when DIR holds no go.mod (the flake goes in DIR
-    /// with modRoot set, as nixpkgs builds such repositories).
-    #[arg(long, value_name = "PATH")]
-    mod_root: Option<PathBuf>,
-    /// Do not compile the candidate targets (they are then checked only by build
-    /// constraints, and reported as unverified).
-    #[arg(long)]
-    no_verify_targets: bool,
-}
-
-impl ProjectArgs {
-    fn selection(self) -> ProjectSelection {
-        ProjectSelection {
-            mains: self.mains,
-            mod_root: self.mod_root,
-            verify_targets: !self.no_verify_targets,
-        }
-    }
-}
-
 #[derive(Debug, clap::Args)]
 struct CiArgs {
     /// The repository root (holding flake.nix).
@@ -466,27 +374,7 @@ pub fn parse() -> Result<Config> {
 
 fn config_from(cli: Cli) -> Result<Config> {
     let command = match cli.command {
-        CliCommand::Init {
-            dir,
-            project,
-            targets,
-            from_goreleaser,
-            ignore_goreleaser,
-            nixpkgs,
-            dry_run,
-            json,
-            force,
-        } => Command::Init(InitConfig {
-            dir,
-            selection: project.selection(),
-            targets,
-            from_goreleaser,
-            ignore_goreleaser,
-            nixpkgs,
-            dry_run,
-            json,
-            force,
-        }),
+        CliCommand::Init(init) => Command::Init(init),
         CliCommand::VendorHash {
             dir,
             method,
@@ -584,22 +472,8 @@ fn config_from(cli: Cli) -> Result<Config> {
             use_path: flake.path,
             nix_args: nix.with(nix_args),
         }),
-        CliCommand::NarHash { path, base, json } => {
-            Command::NarHash(NarHashConfig { path, base, json })
-        }
-        CliCommand::New {
-            dir,
-            template,
-            module,
-            nixpkgs,
-            json,
-        } => Command::New(NewConfig {
-            dir,
-            template,
-            module,
-            nixpkgs,
-            json,
-        }),
+        CliCommand::NarHash(nar_hash) => Command::NarHash(nar_hash),
+        CliCommand::New(new) => Command::New(new),
         CliCommand::Import {
             shell,
             flake,
@@ -622,17 +496,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             },
             mode: write.mode(false),
         }),
-        CliCommand::Inspect {
-            dir,
-            project,
-            json,
-            ignore_goreleaser,
-        } => Command::Inspect(InspectConfig {
-            dir,
-            json,
-            ignore_goreleaser,
-            selection: project.selection(),
-        }),
+        CliCommand::Inspect(inspect) => Command::Inspect(inspect),
         CliCommand::Get {
             file,
             attrpath,
@@ -679,18 +543,6 @@ fn config_from(cli: Cli) -> Result<Config> {
     Ok(Config { command })
 }
 
-/// One of the project templates, by name (the names are the possible values).
-fn scaffold_parser() -> impl clap::builder::TypedValueParser<Value = &'static Scaffold> {
-    use clap::builder::TypedValueParser as _;
-    clap::builder::PossibleValuesParser::new(SCAFFOLDS.iter().map(|s| s.name))
-        .map(|name| goflake_gen::scaffold::scaffold(&name).expect("one of the possible values"))
-}
-
-/// A GOOS/GOARCH pair Go can build, parsed once here and passed on as a `Target`.
-fn parse_target(text: &str) -> Result<Target, String> {
-    goflake_gen::check_target(text).map_err(|err| err.to_string())
-}
-
 fn parse_attrpath(text: &str) -> Result<AttrPath> {
     text.parse()
         .map_err(|err| Failure::bad_input(format!("invalid attribute path `{text}`: {err}")))
@@ -729,6 +581,43 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// init parses straight into its config: targets typed, targets compiled unless
+    /// --no-verify-targets.
+    #[test]
+    fn init_arguments_are_its_config() {
+        let init = |words: &[&str]| match config_from(Cli::try_parse_from(words).unwrap())
+            .unwrap()
+            .command
+        {
+            Command::Init(init) => init,
+            other => panic!("{other:?}"),
+        };
+        let plain = init(&["goflake", "init"]);
+        assert!(plain.selection.verify_targets);
+        assert_eq!(plain.dir, PathBuf::from("."));
+        assert!(plain.targets.is_none());
+        let given = init(&[
+            "goflake",
+            "init",
+            "--no-verify-targets",
+            "--targets",
+            "linux/amd64,js/wasm",
+            "--main",
+            "cmd/x",
+            "repo",
+        ]);
+        assert!(!given.selection.verify_targets);
+        assert_eq!(given.selection.mains, ["cmd/x"]);
+        assert_eq!(
+            given.targets,
+            Some(vec![
+                Target::new("linux", "amd64"),
+                Target::new("js", "wasm")
+            ])
+        );
+        assert_eq!(given.dir, PathBuf::from("repo"));
     }
 
     /// Every command that runs Nix takes `--nix-arg`; build, check and vendor-hash also take

@@ -1,10 +1,13 @@
-//! What the user asked for, as resolved, typed values: `cli` parses with clap and resolves
-//! defaults that depend on the environment; commands never see clap's structs. The enums
-//! here derive `clap::ValueEnum`, so clap parses them directly.
+//! What the user asked for, as resolved, typed values. Where the command line already is
+//! the value (init, inspect, new, nar-hash, the enums) the type here derives clap's `Args`
+//! or `ValueEnum` and clap fills it directly, with typed parsers (`parse_target`,
+//! `scaffold_parser`); the rest `cli` resolves (defaults that depend on the terminal or the
+//! environment, values from several flags).
 
-use goflake_gomod::Target;
 use std::path::PathBuf;
 
+use goflake_gen::scaffold::{SCAFFOLDS, Scaffold};
+use goflake_gomod::Target;
 use goflake_syntax::AttrPath;
 
 #[derive(Debug)]
@@ -31,19 +34,36 @@ pub enum Command {
     Man { dir: Option<PathBuf> },
 }
 
-#[derive(Debug)]
+#[derive(Debug, clap::Args)]
 pub struct InspectConfig {
+    /// The Go module's directory (holding go.mod), or the repository holding it.
+    #[arg(default_value = ".")]
     pub dir: PathBuf,
-    pub json: bool,
-    pub ignore_goreleaser: bool,
+    #[command(flatten)]
     pub selection: ProjectSelection,
+    /// Print the model as JSON (see docs/inspect-json.md).
+    #[arg(long)]
+    pub json: bool,
+    /// Continue without a GoReleaser file that does not parse.
+    #[arg(long)]
+    pub ignore_goreleaser: bool,
 }
 
-/// Which module and main packages a command reads, and whether targets are compiled.
-#[derive(Debug, Clone, Default)]
+/// Which module and main packages a command reads, and whether targets are compiled: how
+/// init and inspect choose the module and its programs.
+#[derive(Debug, Clone, clap::Args)]
 pub struct ProjectSelection {
+    /// Ship this main package (a directory of the module; repeatable) instead of those
+    /// chosen by the packager's rules (GoReleaser builds, else `.` and `cmd/*`).
+    #[arg(long = "main", value_name = "DIR")]
     pub mains: Vec<String>,
+    /// The module's directory below DIR, when DIR holds no go.mod (the flake goes in DIR
+    /// with modRoot set, as nixpkgs builds such repositories).
+    #[arg(long, value_name = "PATH")]
     pub mod_root: Option<PathBuf>,
+    /// Do not compile the candidate targets (they are then checked only by build
+    /// constraints, and reported as unverified).
+    #[arg(long = "no-verify-targets", action = clap::ArgAction::SetFalse)]
     pub verify_targets: bool,
 }
 
@@ -80,16 +100,35 @@ pub struct WriteMode {
     pub force: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, clap::Args)]
 pub struct InitConfig {
+    /// The Go module's directory (holding go.mod), or the repository holding it.
+    #[arg(default_value = ".")]
     pub dir: PathBuf,
+    #[command(flatten)]
     pub selection: ProjectSelection,
+    /// Targets to build, comma-separated GOOS/GOARCH pairs (default: linux, darwin and
+    /// windows on amd64 and arm64, js/wasm, wasip1/wasm).
+    #[arg(long, value_delimiter = ',', value_parser = parse_target)]
     pub targets: Option<Vec<Target>>,
+    /// Take targets and ldflags from the GoReleaser file (the default when there is one).
+    #[arg(long)]
     pub from_goreleaser: bool,
+    /// Continue without a GoReleaser file that does not parse.
+    #[arg(long)]
     pub ignore_goreleaser: bool,
+    /// The nixpkgs flake URL to pin (default: the current stable branch).
+    #[arg(long, value_name = "URL")]
     pub nixpkgs: Option<String>,
+    /// Print the new file, or the diff for an existing one, and write nothing.
+    #[arg(long)]
     pub dry_run: bool,
+    /// Print what was done as JSON (docs/json.md); not with --dry-run, which prints the
+    /// file or its diff.
+    #[arg(long, conflicts_with = "dry_run")]
     pub json: bool,
+    /// Replace a flake.nix that goflake did not write (kept as flake.nix.orig).
+    #[arg(long)]
     pub force: bool,
 }
 
@@ -107,12 +146,21 @@ pub struct TargetsConfig {
     pub mode: WriteMode,
 }
 
-#[derive(Debug)]
+#[derive(Debug, clap::Args)]
 pub struct NewConfig {
+    /// The directory to create (must not exist, or be empty).
     pub dir: PathBuf,
-    pub template: &'static goflake_gen::scaffold::Scaffold,
+    /// The kind of project.
+    #[arg(long, default_value = "cli", value_parser = scaffold_parser())]
+    pub template: &'static Scaffold,
+    /// The Go module path (default: example.com/<directory name>).
+    #[arg(long, value_name = "PATH")]
     pub module: Option<String>,
+    /// The nixpkgs flake URL to pin (default: the current stable branch).
+    #[arg(long, value_name = "URL")]
     pub nixpkgs: Option<String>,
+    /// Print what was created as JSON (docs/json.md).
+    #[arg(long)]
     pub json: bool,
 }
 
@@ -158,10 +206,14 @@ pub struct VendorHashConfig {
     pub nix_args: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, clap::Args)]
 pub struct NarHashConfig {
     pub path: PathBuf,
+    /// How to print it.
+    #[arg(long, value_enum, default_value_t = HashBase::Sri)]
     pub base: HashBase,
+    /// Print the path and the hash in every base as JSON (docs/json.md).
+    #[arg(long)]
     pub json: bool,
 }
 
@@ -217,4 +269,16 @@ pub struct CiConfig {
     pub dry_run: bool,
     pub force: bool,
     pub json: bool,
+}
+
+/// One of the project templates, by name (the names are the possible values).
+pub fn scaffold_parser() -> impl clap::builder::TypedValueParser<Value = &'static Scaffold> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(SCAFFOLDS.iter().map(|s| s.name))
+        .map(|name| goflake_gen::scaffold::scaffold(&name).expect("one of the possible values"))
+}
+
+/// A GOOS/GOARCH pair Go can build, parsed once by clap and passed on as a `Target`.
+pub fn parse_target(text: &str) -> Result<Target, String> {
+    goflake_gen::check_target(text).map_err(|err| err.to_string())
 }
