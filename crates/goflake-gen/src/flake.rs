@@ -166,13 +166,24 @@ impl Flake {
             }
             return Ok(edits);
         };
-        let text = crate::unbuildable_dirs_expr(&entries, self.file.line_ending());
+        edits.extend(self.set_unbuildable(&binding, &entries)?);
+        Ok(edits)
+    }
+
+    /// The edits that make the `unbuildable` binding say `entries` (target → package
+    /// directories); none when it already does, whatever its layout.
+    pub(crate) fn set_unbuildable(
+        &self,
+        binding: &Binding,
+        entries: &[(String, Vec<String>)],
+    ) -> Result<Vec<TextEdit>, GenError> {
+        let text = crate::unbuildable_expr(entries, self.file.line_ending());
         // Compared without layout: set_expr indents the text to the binding.
         let squeeze = |t: &str| t.split_whitespace().collect::<String>();
-        if binding.value().map(|v| squeeze(&v.text().to_string())) != Some(squeeze(&text)) {
-            edits.extend(edit::set_expr(&self.file, &binding, &text)?);
+        if binding.value().map(|v| squeeze(&v.text().to_string())) == Some(squeeze(&text)) {
+            return Ok(Vec::new());
         }
-        Ok(edits)
+        Ok(edit::set_expr(&self.file, binding, &text)?)
     }
 
     /// `pname`, or `app` when the flake has none as a literal.

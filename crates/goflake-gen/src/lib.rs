@@ -121,25 +121,20 @@ pub struct FlakeSpec {
 }
 
 impl FlakeSpec {
-    /// `unbuildable` as Nix: `{ "js/wasm" = [ "cmd/x" ]; }`.
-    fn unbuildable_expr(&self, eol: &str) -> String {
-        unbuildable_expr(&self.unbuildable, eol)
+    /// `unbuildable` without the reasons: what the flake records.
+    fn unbuildable_dirs(&self) -> Vec<(String, Vec<String>)> {
+        self.unbuildable
+            .iter()
+            .map(|(target, packages)| {
+                let dirs = packages.iter().map(|(dir, _)| dir.clone()).collect();
+                (target.clone(), dirs)
+            })
+            .collect()
     }
 }
 
-fn unbuildable_expr(entries: &[(String, Vec<(String, String)>)], eol: &str) -> String {
-    let dirs: Vec<(String, Vec<String>)> = entries
-        .iter()
-        .map(|(target, packages)| {
-            let dirs = packages.iter().map(|(dir, _)| dir.clone()).collect();
-            (target.clone(), dirs)
-        })
-        .collect();
-    unbuildable_dirs_expr(&dirs, eol)
-}
-
 /// `{ "js/wasm" = [ "cmd/x" ]; }`: for each target, the package directories it leaves out.
-fn unbuildable_dirs_expr(entries: &[(String, Vec<String>)], eol: &str) -> String {
+fn unbuildable_expr(entries: &[(String, Vec<String>)], eol: &str) -> String {
     if entries.is_empty() {
         return "{ }".to_owned();
     }
@@ -488,7 +483,7 @@ pub fn render(spec: &FlakeSpec) -> Result<String, GenError> {
     edits.extend(edit::set_expr(
         &template,
         &flake.binding("unbuildable")?,
-        &spec.unbuildable_expr(template.line_ending()),
+        &unbuildable_expr(&spec.unbuildable_dirs(), template.line_ending()),
     )?);
     if !spec.dropped_targets.is_empty() {
         edits.push(comment_above(
@@ -645,19 +640,9 @@ impl Flake {
             )?);
         }
         if let Some(binding) = unbuildable_binding {
-            let wanted: Vec<(String, Vec<(String, String)>)> = spec
-                .unbuildable
-                .iter()
-                .filter(|(t, _)| next.contains(t))
-                .cloned()
-                .collect();
-            let text = unbuildable_expr(&wanted, file.line_ending());
-            // Compared without layout: set_expr indents the text to the binding.
-            let squeeze = |t: &str| t.split_whitespace().collect::<String>();
-            let current_text = binding.value().map(|v| squeeze(&v.text().to_string()));
-            if current_text != Some(squeeze(&text)) {
-                edits.extend(edit::set_expr(file, &binding, &text)?);
-            }
+            let mut wanted = spec.unbuildable_dirs();
+            wanted.retain(|(t, _)| next.contains(t));
+            edits.extend(flake.set_unbuildable(&binding, &wanted)?);
         }
         Ok(edits)
     }
