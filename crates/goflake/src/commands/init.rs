@@ -37,10 +37,25 @@ pub fn flake_dir(project: &Project) -> PathBuf {
         .map_or(dir.clone(), Path::to_path_buf)
 }
 
+/// Where [`flake_dir`] will put the flake, known before the project is loaded (the existing
+/// flake's Go, nixpkgs and targets decide how it is loaded): for a module directory inside a
+/// git repository, the repository root; for a directory holding the module below it (or
+/// `--mod-root`), that directory.
+fn expected_flake_dir(config: &InitConfig) -> PathBuf {
+    let dir = config
+        .dir
+        .canonicalize()
+        .unwrap_or_else(|_| config.dir.clone());
+    if config.selection.mod_root.is_none() && dir.join("go.mod").is_file() {
+        return goflake_gomod::git::repository_root(&dir).unwrap_or(dir);
+    }
+    dir
+}
+
 pub fn run(config: &InitConfig) -> Result<()> {
     // An existing flake says which Go builds the project (check targets with that one) and
     // which nixpkgs it pins (unless --nixpkgs changes it).
-    let existing = std::fs::read_to_string(config.dir.join("flake.nix"))
+    let existing = std::fs::read_to_string(expected_flake_dir(config).join("flake.nix"))
         .ok()
         .map(|text| goflake_gen::Flake::new(SourceFile::parse("flake.nix", text.as_str())));
     // An update keeps the flake's targets unless new ones are asked for: check exactly

@@ -220,6 +220,42 @@ fn targets_add_leaves_out_only_the_binaries_that_do_not_compile_for_it() {
     assert_eq!(read(&flake), before);
 }
 
+/// Run in a module that sits below a repository's root, init writes the flake at the root,
+/// and reads it from there when run again (its targets, Go and nixpkgs).
+#[test]
+fn init_in_a_module_below_the_repository_root_reads_the_flake_it_wrote() {
+    let temp = tempfile::tempdir().unwrap();
+    let repo = temp.path().join("repo");
+    let module = repo.join("sub");
+    go_fixture("cmd-multi", &module);
+    let git = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .arg(&repo)
+        .output()
+        .expect("git runs");
+    assert!(git.status.success(), "{}", stderr(&git));
+    let init = goflake(&["init", s(&module)]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    let flake = repo.join("flake.nix");
+    assert!(
+        read(&flake).contains("modRoot = \"sub\";"),
+        "{}",
+        read(&flake)
+    );
+    let add = goflake(&["targets", "add", "freebsd/amd64", "--flake", s(&flake)]);
+    assert!(add.status.success(), "{}", stderr(&add));
+    let added = read(&flake);
+    assert!(
+        added.contains("\"freebsd/amd64\" = [ \"cmd/winonly\" ];"),
+        "{added}"
+    );
+    let again = goflake(&["init", "--json", s(&module)]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["action"], "unchanged", "{report}");
+    assert_eq!(read(&flake), added);
+}
+
 #[test]
 fn new_scaffolds_a_project_and_refuses_a_non_empty_directory() {
     let temp = tempfile::tempdir().unwrap();
