@@ -133,13 +133,18 @@ fn sibling(
     index.find(file, &AttrPath::new(segments)).ok()
 }
 
+/// A value of the package: beside vendorHash, or where vendorHash is inherited into the
+/// package's arguments (a generated flake binds it in a `let`; a user may add proxyVendor to
+/// the `buildGoModule { … }` that inherits it).
 fn sibling_literal(
     file: &SourceFile,
     index: &BindingIndex,
     binding: &Binding,
     name: &str,
 ) -> Option<Literal> {
-    goflake_syntax::read_literal(file, &sibling(file, index, binding, name)?).ok()
+    let found =
+        sibling(file, index, binding, name).or_else(|| index.beside(binding, name).cloned())?;
+    goflake_syntax::read_literal(file, &found).ok()
 }
 
 fn src_path(file: &SourceFile, index: &BindingIndex, binding: &Binding) -> Option<String> {
@@ -172,6 +177,19 @@ mod tests {
         assert!(site.proxy_vendor);
         assert_eq!(site.recorded_fingerprint.as_deref(), Some("abc"));
         assert_eq!(site.src_path.as_deref(), Some("../."));
+    }
+
+    #[test]
+    fn values_of_the_call_that_inherits_the_hash_count() {
+        let (_, site) = site(
+            "let\n  vendorHash = null;\n  modRoot = \"./\";\nin\n{\n  native = buildGoModule {\n    inherit vendorHash modRoot;\n    proxyVendor = true;\n  };\n  other = { proxyVendor = false; };\n}\n",
+        );
+        assert!(site.proxy_vendor);
+        assert_eq!(site.mod_root, "./");
+        let (_, site) = self::site(
+            "let\n  vendorHash = null;\nin\n{\n  native = buildGoModule {\n    inherit vendorHash;\n    proxyVendor.x = true;\n  };\n}\n",
+        );
+        assert!(!site.proxy_vendor, "proxyVendor.x is not proxyVendor");
     }
 
     #[test]

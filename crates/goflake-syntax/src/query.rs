@@ -180,6 +180,36 @@ impl BindingIndex {
     }
 }
 
+impl BindingIndex {
+    /// The `name = value;` binding that sits in the same attrset or `let` as `binding`, or in
+    /// an attrset that repeats `binding` with `inherit`: a package whose value is bound in a
+    /// `let` and inherited into `buildGoModule { inherit vendorHash; … }` reads its other
+    /// arguments there. The binding's own container comes first.
+    pub fn beside(&self, binding: &Binding, name: &str) -> Option<&Binding> {
+        // `name = …;` itself, not `name.x = …;`.
+        let named_in = |container: &SyntaxNode| {
+            self.all.iter().find(|b| {
+                &b.container == container
+                    && b.path.segments().last().map(String::as_str) == Some(name)
+                    && matches!(&b.kind, BindingKind::Value { entry, .. }
+                        if ast::AttrpathValue::cast(entry.clone())
+                            .and_then(|e| e.attrpath())
+                            .is_some_and(|p| p.attrs().count() == 1))
+            })
+        };
+        let inheritors = self.all.iter().filter(|b| {
+            b.is_plain_inherit()
+                && b.path.segments().last() == binding.path.segments().last()
+                && resolve_inherit(&self.all, b).is_some_and(|source| {
+                    source.entry() == binding.entry() && source.container == binding.container
+                })
+        });
+        std::iter::once(&binding.container)
+            .chain(inheritors.map(|b| &b.container))
+            .find_map(named_in)
+    }
+}
+
 /// The binding an `inherit name;` repeats: `name` bound by the nearest enclosing `let`,
 /// `rec` set or function argument default around the inherit.
 fn resolve_inherit(all: &[Binding], binding: &Binding) -> Option<Binding> {
