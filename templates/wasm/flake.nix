@@ -89,28 +89,53 @@
           };
 
           # A target's dependencies compiled into a GOCACHE: every package vendor/modules.txt
-          # lists that builds for the target, with the target's environment and flags (Go's
-          # cache keys cover them), so the target's build finds them compiled.
+          # lists (with proxyVendor, every package of the downloaded modules) that builds for
+          # the target, with the target's environment and flags (Go's cache keys cover them),
+          # so the target's build finds them compiled.
           depsCache =
-            { env, tags }:
+            {
+              env,
+              tags,
+              proxyVendor,
+            }:
             pkgs.runCommand "${pname}-${env.GOOS}-${env.GOARCH}-deps-cache"
               {
                 nativeBuildInputs = [ go ];
                 inherit env;
               }
-              ''
-                export GOCACHE=$out GOPATH=$TMPDIR/go GOPROXY=off GOSUMDB=off
-                mkdir -p $out $TMPDIR/module
-                cd $TMPDIR/module
-                cp ${goModSource}/go.* .
-                cp -r --no-preserve=mode ${native.goModules} vendor
-                packages=$(grep -v '^#' vendor/modules.txt || true)
-                format='{{if not .Incomplete}}{{.ImportPath}}{{end}}'
-                buildable=$(go list -e ${tags} -f "$format" $packages)
-                if [ -n "$buildable" ]; then
-                  go build ${tags} -p "''${NIX_BUILD_CORES:-1}" $buildable
-                fi
-              '';
+              (
+                ''
+                  export GOCACHE=$out GOPATH=$TMPDIR/go GOPROXY=off GOSUMDB=off
+                  mkdir -p $out $TMPDIR/module
+                  cd $TMPDIR/module
+                  cp ${goModSource}/go.* .
+                ''
+                + (
+                  if proxyVendor then
+                    ''
+                      export GOPROXY=file://${native.goModules}
+                      go mod download
+                      packages=$(go list -m -f '{{if and (not .Main) .Dir}}{{.Path}}/...{{end}}' all)
+                    ''
+                  else
+                    ''
+                      cp -r --no-preserve=mode ${native.goModules} vendor
+                      packages=$(grep -v '^#' vendor/modules.txt || true)
+                    ''
+                )
+                + ''
+                  format='{{if not .Incomplete}}{{.ImportPath}}{{end}}'
+                  buildable=$(go list -e ${tags} -f "$format" $packages)
+                  echo "compiling into the cache:" $buildable
+                  # A package that lists but does not compile for the target is left out (one
+                  # at a time, then): the target's build reports it if it needs it.
+                  if [ -n "$buildable" ] && ! go build ${tags} -p "''${NIX_BUILD_CORES:-1}" $buildable; then
+                    for package in $buildable; do
+                      go build ${tags} "$package" 2>/dev/null || echo "not cached: $package"
+                    done
+                  fi
+                ''
+              );
 
           # Without dependencies, the whole standard library compiled for the target. Made
           # from Go, the target's environment and tags alone, so every project on the
@@ -143,7 +168,11 @@
                   lib.escapeShellArg ("-tags=" + lib.concatStringsSep "," old.tags)
                 );
               };
-              cache = if vendorHash != null then depsCache args else stdCache args;
+              cache =
+                if vendorHash != null then
+                  depsCache (args // { proxyVendor = old.proxyVendor or false; })
+                else
+                  stdCache args;
             in
             lib.optionalAttrs buildCache {
               postConfigure = (old.postConfigure or "") + ''

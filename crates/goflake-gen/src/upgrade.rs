@@ -15,13 +15,14 @@ use crate::FLAKE_TEMPLATE;
 
 /// Every template an earlier goflake generated flakes from, oldest first (`templates/history`;
 /// a release that changes `templates/flake.nix` adds the one it replaces).
-const HISTORY: [&str; 6] = [
+const HISTORY: [&str; 7] = [
     include_str!("../../../templates/history/flake-1.nix"),
     include_str!("../../../templates/history/flake-2.nix"),
     include_str!("../../../templates/history/flake-3.nix"),
     include_str!("../../../templates/history/flake-4.nix"),
     include_str!("../../../templates/history/flake-5.nix"),
     include_str!("../../../templates/history/flake-6.nix"),
+    include_str!("../../../templates/history/flake-7.nix"),
 ];
 
 /// How many templates goflake has had: the history and the current one.

@@ -703,3 +703,86 @@ fn the_std_cache_changes_no_binary_and_is_shared_between_projects() {
         "a source edit kept the caches"
     );
 }
+
+/// A generated flake whose user turned on proxyVendor in the native package: vendor-hash
+/// sees it, and every target builds with the dependency cache, bit for bit as without it.
+#[test]
+fn proxy_vendor_in_a_generated_flake() {
+    let test = "e2e::proxy_vendor_in_a_generated_flake";
+    let (Some(nix), Some(go)) = (NixEnv::new(test), require_tool(test, "go")) else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+    let cache = temp.path().join("cache");
+    let dir = temp.path().join("withdeps");
+    prepare_project(&go, &proxy, &cache, "with-deps", &dir);
+    let flake_file = dir.join("flake.nix");
+    let goflake = |args: &[&str]| {
+        let out = goflake_with(&proxy, &cache, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out
+    };
+    goflake(&[
+        "init",
+        "--no-verify-targets",
+        "--targets",
+        "linux/amd64,wasip1/wasm",
+        s(&dir),
+    ]);
+    let text = std::fs::read_to_string(&flake_file).unwrap();
+    let text = text.replacen(
+        "meta.mainProgram = mainProgram;",
+        "meta.mainProgram = mainProgram;\n            proxyVendor = true;",
+        1,
+    );
+    std::fs::write(&flake_file, &text).unwrap();
+    // proxyVendor's hash is Nix's: it is computed with the flake's nixpkgs.
+    nix.lock(&dir);
+    let out = goflake(&["vendor-hash", "--json", "--write", s(&dir)]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["method"], "nix", "{report}");
+    let attrs: Vec<String> = ["linux/amd64", "wasip1/wasm"]
+        .iter()
+        .map(|t| withdeps_attr(t))
+        .collect();
+    let with_cache = nix_build(&nix, &dir, &attrs, &proxy);
+    // The cache holds the dependencies' packages, found in the module proxy goModules is.
+    let mut eval = nix.command();
+    eval.args(["eval", "--raw"])
+        .args(nix.override_nixpkgs())
+        .arg(format!(
+            "path:{}#packages.{}.{}.postConfigure",
+            dir.display(),
+            goflake_testkit::host_system(),
+            attrs[0]
+        ));
+    let script = run_ok(&mut eval);
+    let cache = script
+        .split_whitespace()
+        .find(|w| w.contains("-deps-cache"))
+        .expect("a dependency cache")
+        .trim_end_matches("/.");
+    let mut log = nix.command();
+    log.args(["log", cache]);
+    let log = run_ok(&mut log);
+    for package in ["example.com/greet", "example.com/shout/v2"] {
+        assert!(
+            log.lines()
+                .any(|l| l.contains("compiling into the cache:") && l.contains(package)),
+            "{package} is compiled into the cache: {log}"
+        );
+    }
+    goflake(&["set", "--expr", s(&flake_file), "buildCache", "false"]);
+    let without = nix_build(&nix, &dir, &attrs, &proxy);
+    for ((target, a), b) in ["linux/amd64", "wasip1/wasm"]
+        .iter()
+        .zip(&with_cache)
+        .zip(&without)
+    {
+        assert!(
+            binaries(a) == binaries(b),
+            "{target}: the binary built with the cache differs from the one built without"
+        );
+    }
+}
