@@ -509,8 +509,8 @@ fn withdeps_attr(target: &str) -> String {
 /// package `<pname>-<goos>-<goarch>`'s postConfigure. The output path is what decides whether
 /// Nix builds it again: its .drv path follows goModules' derivation, which changes with any
 /// edit, while the fixed-output goModules keeps its output path.
-fn cache_paths(nix: &NixEnv, dir: &Path, pname: &str, kind: &str) -> Vec<String> {
-    let attrs: Vec<String> = TARGETS
+fn cache_paths(nix: &NixEnv, dir: &Path, pname: &str, kind: &str, targets: &[&str]) -> Vec<String> {
+    let attrs: Vec<String> = targets
         .iter()
         .map(|t| format!("\"{pname}-{}\"", t.replace('/', "-")))
         .collect();
@@ -558,6 +558,52 @@ fn binaries(out: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// The with-deps fixture in a temporary directory, with the fixture modules' proxy.
+struct WithDeps {
+    _temp: tempfile::TempDir,
+    proxy: GoProxy,
+    cache: PathBuf,
+    dir: PathBuf,
+}
+
+impl WithDeps {
+    fn new(go: &Path) -> WithDeps {
+        let temp = tempfile::tempdir().unwrap();
+        let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
+        let cache = temp.path().join("cache");
+        let dir = temp.path().join("withdeps");
+        prepare_project(go, &proxy, &cache, "with-deps", &dir);
+        WithDeps {
+            _temp: temp,
+            proxy,
+            cache,
+            dir,
+        }
+    }
+
+    /// Runs goflake, which must succeed.
+    fn goflake(&self, args: &[&str]) -> Output {
+        let out = goflake_with(&self.proxy, &self.cache, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out
+    }
+
+    fn flake_file(&self) -> PathBuf {
+        self.dir.join("flake.nix")
+    }
+}
+
+/// Each target's binaries built with the cache are bit for bit those built without it.
+fn assert_same_binaries(targets: &[&str], with_cache: &[PathBuf], without: &[PathBuf]) {
+    for ((target, a), b) in targets.iter().zip(with_cache).zip(without) {
+        assert_ne!(a, b, "{target}: two derivations");
+        assert!(
+            binaries(a) == binaries(b),
+            "{target}: the binary built with the cache differs from the one built without"
+        );
+    }
+}
+
 /// The per-target dependency cache (`buildCache = true;`): every target's binary is bit for
 /// bit the one built without it, a source edit reuses the caches, and a dependency bump
 /// rebuilds them.
@@ -567,59 +613,40 @@ fn the_dependency_cache_changes_no_binary_and_only_dependencies_rebuild_it() {
     let (Some(nix), Some(go)) = (NixEnv::new(test), require_tool(test, "go")) else {
         return;
     };
-    let temp = tempfile::tempdir().unwrap();
-    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
-    let cache = temp.path().join("cache");
-    let dir = temp.path().join("withdeps");
-    prepare_project(&go, &proxy, &cache, "with-deps", &dir);
-    let flake_file = dir.join("flake.nix");
-    let goflake = |args: &[&str]| {
-        let out = goflake_with(&proxy, &cache, args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    };
+    let project = WithDeps::new(&go);
+    let (dir, flake_file) = (&project.dir, project.flake_file());
     let targets = TARGETS.join(",");
-    goflake(&[
-        "init",
-        "--no-verify-targets",
-        "--targets",
-        &targets,
-        s(&dir),
-    ]);
-    goflake(&["vendor-hash", "--write", s(&dir)]);
+    project.goflake(&["init", "--no-verify-targets", "--targets", &targets, s(dir)]);
+    project.goflake(&["vendor-hash", "--write", s(dir)]);
     let text = std::fs::read_to_string(&flake_file).unwrap();
     assert!(text.contains("buildCache = true;"), "{text}");
 
     let attrs: Vec<String> = TARGETS.iter().map(|t| withdeps_attr(t)).collect();
-    let with_cache = nix_build(&nix, &dir, &attrs, &proxy);
-    let caches = cache_paths(&nix, &dir, "withdeps", "deps");
-    goflake(&["set", "--expr", s(&flake_file), "buildCache", "false"]);
-    let without = nix_build(&nix, &dir, &attrs, &proxy);
-    for ((target, a), b) in TARGETS.iter().zip(&with_cache).zip(&without) {
-        assert_ne!(a, b, "{target}: two derivations");
-        assert!(
-            binaries(a) == binaries(b),
-            "{target}: the binary built with the cache differs from the one built without"
-        );
-    }
+    let with_cache = nix_build(&nix, dir, &attrs, &project.proxy);
+    let caches = cache_paths(&nix, dir, "withdeps", "deps", &TARGETS);
+    project.goflake(&["set", "--expr", s(&flake_file), "buildCache", "false"]);
+    let without = nix_build(&nix, dir, &attrs, &project.proxy);
+    assert_same_binaries(&TARGETS, &with_cache, &without);
 
     // An edit of the project's code keeps every cache; a dependency bump replaces them all.
-    goflake(&["set", "--expr", s(&flake_file), "buildCache", "true"]);
+    project.goflake(&["set", "--expr", s(&flake_file), "buildCache", "true"]);
     let main = dir.join("main.go");
     let code = std::fs::read_to_string(&main).unwrap();
     std::fs::write(&main, format!("{code}\n// An edit.\n")).unwrap();
     assert_eq!(
-        cache_paths(&nix, &dir, "withdeps", "deps"),
+        cache_paths(&nix, dir, "withdeps", "deps", &TARGETS),
         caches,
         "a source edit kept the caches"
     );
     run_ok(
-        proxy
-            .go(&go, &cache)
+        project
+            .proxy
+            .go(&go, &project.cache)
             .args(["get", "example.com/extra@v0.1.0"])
-            .current_dir(&dir),
+            .current_dir(dir),
     );
-    goflake(&["vendor-hash", "--write", s(&dir)]);
-    let bumped = cache_paths(&nix, &dir, "withdeps", "deps");
+    project.goflake(&["vendor-hash", "--write", s(dir)]);
+    let bumped = cache_paths(&nix, dir, "withdeps", "deps", &TARGETS);
     for (target, (old, new)) in TARGETS.iter().zip(caches.iter().zip(&bumped)) {
         assert_ne!(old, new, "{target}: a new dependency rebuilds the cache");
     }
@@ -664,9 +691,9 @@ fn the_std_cache_changes_no_binary_and_is_shared_between_projects() {
         "{text}"
     );
 
-    let caches = cache_paths(&nix, &hello, "hello", "std");
+    let caches = cache_paths(&nix, &hello, "hello", "std", &TARGETS);
     assert_eq!(
-        cache_paths(&nix, &multi, "multi", "std"),
+        cache_paths(&nix, &multi, "multi", "std", &TARGETS),
         caches,
         "two projects share the standard library's caches"
     );
@@ -686,19 +713,13 @@ fn the_std_cache_changes_no_binary_and_is_shared_between_projects() {
     };
     set("false");
     let without = nix_build(&nix, &hello, &attrs, &proxy);
-    for ((target, a), b) in TARGETS.iter().zip(&with_cache).zip(&without) {
-        assert_ne!(a, b, "{target}: two derivations");
-        assert!(
-            binaries(a) == binaries(b),
-            "{target}: the binary built with the std cache differs from the one built without"
-        );
-    }
+    assert_same_binaries(&TARGETS, &with_cache, &without);
     set("true");
     let main = hello.join("main.go");
     let code = std::fs::read_to_string(&main).unwrap();
     std::fs::write(&main, format!("{code}\n// An edit.\n")).unwrap();
     assert_eq!(
-        cache_paths(&nix, &hello, "hello", "std"),
+        cache_paths(&nix, &hello, "hello", "std", &TARGETS),
         caches,
         "a source edit kept the caches"
     );
@@ -712,23 +733,15 @@ fn proxy_vendor_in_a_generated_flake() {
     let (Some(nix), Some(go)) = (NixEnv::new(test), require_tool(test, "go")) else {
         return;
     };
-    let temp = tempfile::tempdir().unwrap();
-    let proxy = GoProxy::with_fixture_modules(&temp.path().join("proxy")).unwrap();
-    let cache = temp.path().join("cache");
-    let dir = temp.path().join("withdeps");
-    prepare_project(&go, &proxy, &cache, "with-deps", &dir);
-    let flake_file = dir.join("flake.nix");
-    let goflake = |args: &[&str]| {
-        let out = goflake_with(&proxy, &cache, args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        out
-    };
-    goflake(&[
+    let project = WithDeps::new(&go);
+    let (dir, flake_file) = (&project.dir, project.flake_file());
+    let targets = ["linux/amd64", "wasip1/wasm"];
+    project.goflake(&[
         "init",
         "--no-verify-targets",
         "--targets",
-        "linux/amd64,wasip1/wasm",
-        s(&dir),
+        &targets.join(","),
+        s(dir),
     ]);
     let text = std::fs::read_to_string(&flake_file).unwrap();
     let text = text.replacen(
@@ -738,34 +751,16 @@ fn proxy_vendor_in_a_generated_flake() {
     );
     std::fs::write(&flake_file, &text).unwrap();
     // proxyVendor's hash is Nix's: it is computed with the flake's nixpkgs.
-    nix.lock(&dir);
-    let out = goflake(&["vendor-hash", "--json", "--write", s(&dir)]);
+    nix.lock(dir);
+    let out = project.goflake(&["vendor-hash", "--json", "--write", s(dir)]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["method"], "nix", "{report}");
-    let attrs: Vec<String> = ["linux/amd64", "wasip1/wasm"]
-        .iter()
-        .map(|t| withdeps_attr(t))
-        .collect();
-    let with_cache = nix_build(&nix, &dir, &attrs, &proxy);
+
+    let attrs: Vec<String> = targets.iter().map(|t| withdeps_attr(t)).collect();
+    let with_cache = nix_build(&nix, dir, &attrs, &project.proxy);
     // The cache holds the dependencies' packages, found in the module proxy goModules is.
-    let mut eval = nix.command();
-    eval.args(["eval", "--raw"])
-        .args(nix.override_nixpkgs())
-        .arg(format!(
-            "path:{}#packages.{}.{}.postConfigure",
-            dir.display(),
-            goflake_testkit::host_system(),
-            attrs[0]
-        ));
-    let script = run_ok(&mut eval);
-    let cache = script
-        .split_whitespace()
-        .find(|w| w.contains("-deps-cache"))
-        .expect("a dependency cache")
-        .trim_end_matches("/.");
-    let mut log = nix.command();
-    log.args(["log", cache]);
-    let log = run_ok(&mut log);
+    let cache = &cache_paths(&nix, dir, "withdeps", "deps", &targets)[0];
+    let log = run_ok(nix.command().args(["log", cache]));
     for package in ["example.com/greet", "example.com/shout/v2"] {
         assert!(
             log.lines()
@@ -773,16 +768,7 @@ fn proxy_vendor_in_a_generated_flake() {
             "{package} is compiled into the cache: {log}"
         );
     }
-    goflake(&["set", "--expr", s(&flake_file), "buildCache", "false"]);
-    let without = nix_build(&nix, &dir, &attrs, &proxy);
-    for ((target, a), b) in ["linux/amd64", "wasip1/wasm"]
-        .iter()
-        .zip(&with_cache)
-        .zip(&without)
-    {
-        assert!(
-            binaries(a) == binaries(b),
-            "{target}: the binary built with the cache differs from the one built without"
-        );
-    }
+    project.goflake(&["set", "--expr", s(&flake_file), "buildCache", "false"]);
+    let without = nix_build(&nix, dir, &attrs, &project.proxy);
+    assert_same_binaries(&targets, &with_cache, &without);
 }
