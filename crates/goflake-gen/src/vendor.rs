@@ -121,6 +121,9 @@ impl VendorHashSite {
     }
 }
 
+/// A value of the same package as `binding`: beside it, or where it is inherited into the
+/// package's arguments (a generated flake binds vendorHash in a `let` and inherits it into
+/// `buildGoModule { … }`, where a user adds proxyVendor and where `src` is).
 fn sibling(
     file: &SourceFile,
     index: &BindingIndex,
@@ -130,21 +133,19 @@ fn sibling(
     let mut segments = binding.path.segments().to_vec();
     segments.pop();
     segments.push(name.to_owned());
-    index.find(file, &AttrPath::new(segments)).ok()
+    index
+        .find(file, &AttrPath::new(segments))
+        .ok()
+        .or_else(|| index.beside(binding, name).cloned())
 }
 
-/// A value of the package: beside vendorHash, or where vendorHash is inherited into the
-/// package's arguments (a generated flake binds it in a `let`; a user may add proxyVendor to
-/// the `buildGoModule { … }` that inherits it).
 fn sibling_literal(
     file: &SourceFile,
     index: &BindingIndex,
     binding: &Binding,
     name: &str,
 ) -> Option<Literal> {
-    let found =
-        sibling(file, index, binding, name).or_else(|| index.beside(binding, name).cloned())?;
-    goflake_syntax::read_literal(file, &found).ok()
+    goflake_syntax::read_literal(file, &sibling(file, index, binding, name)?).ok()
 }
 
 fn src_path(file: &SourceFile, index: &BindingIndex, binding: &Binding) -> Option<String> {
@@ -190,6 +191,10 @@ mod tests {
             "let\n  vendorHash = null;\nin\n{\n  native = buildGoModule {\n    inherit vendorHash;\n    proxyVendor.x = true;\n  };\n}\n",
         );
         assert!(!site.proxy_vendor, "proxyVendor.x is not proxyVendor");
+        let (_, site) = self::site(
+            "let\n  vendorHash = null;\nin\nbuildGoModule {\n  inherit vendorHash;\n  src = lib.cleanSourceWith { src = ../.; };\n}\n",
+        );
+        assert_eq!(site.src_path.as_deref(), Some("../."));
     }
 
     #[test]

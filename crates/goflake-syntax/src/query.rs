@@ -200,9 +200,8 @@ impl BindingIndex {
         let inheritors = self.all.iter().filter(|b| {
             b.is_plain_inherit()
                 && b.path.segments().last() == binding.path.segments().last()
-                && resolve_inherit(&self.all, b).is_some_and(|source| {
-                    source.entry() == binding.entry() && source.container == binding.container
-                })
+                && resolve_inherit(&self.all, b)
+                    .is_some_and(|source| source.entry() == binding.entry())
         });
         std::iter::once(&binding.container)
             .chain(inheritors.map(|b| &b.container))

@@ -46,12 +46,12 @@ pub fn locate(dir: &Path, file: Option<&Path>, attr: Option<&str>) -> Result<Loc
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let source_root = site
-        .src_path
-        .as_ref()
-        .map_or_else(|| file_dir.clone(), |src| file_dir.join(src));
+    // `dir/./.` → `dir`: paths in messages read as the user wrote them.
+    let source_root: PathBuf = site.src_path.as_ref().map_or_else(
+        || file_dir.clone(),
+        |src| file_dir.join(src).components().collect(),
+    );
     Ok(Located {
-        // `dir/./` → `dir`: paths in messages read as the user wrote them.
         module_dir: source_root.join(&site.mod_root).components().collect(),
         source_root,
         git_tracked: goflake_runner::is_tracked(&path),
