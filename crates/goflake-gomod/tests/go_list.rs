@@ -3,11 +3,10 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 fn go_list_mains(go: &Path, dir: &Path) -> BTreeSet<String> {
     let cache = tempfile::tempdir().unwrap();
-    let output = Command::new(go)
+    let output = goflake_testkit::command(go)
         .args([
             "list",
             "-e",
@@ -85,7 +84,7 @@ fn cgo_requirement_matches_a_build_without_cgo() {
     let out = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
     for main in &project.main_packages {
-        let output = Command::new(&go)
+        let output = goflake_testkit::command(&go)
             .args(["build", "-o"])
             .arg(out.path().join(&main.binary))
             .arg(&main.import_path)

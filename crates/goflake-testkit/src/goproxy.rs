@@ -101,7 +101,7 @@ impl GoProxy {
     /// A `go` command that downloads from this proxy only, with its own module cache and no
     /// checksum database (the fixture modules are unknown to it).
     pub fn go(&self, go: &Path, cache: &Path) -> Command {
-        let mut command = Command::new(go);
+        let mut command = crate::command(go);
         command
             .env("GOPROXY", self.url())
             .env("GOSUMDB", "off")

@@ -8,10 +8,12 @@
 //! listed in `GOFLAKE_OPTIONAL_TOOLS`, whose tests stay visibly skipped.
 
 pub mod goproxy;
+pub mod isolation;
 pub mod nix;
 mod zip;
 
 pub use goproxy::{GoProxy, Module};
+pub use isolation::{command, isolate};
 pub use nix::{
     NIX_CONFIG, NixEnv, STABLE_PROFILE, UNSTABLE_PROFILE, assert_nix_parses,
     assert_nix_parses_text, host_system, nix_command,
@@ -157,7 +159,7 @@ pub fn run_wasi(node: &Path, module: &Path) -> String {
         WebAssembly.instantiate(fs.readFileSync(process.argv[1]), wasi.getImportObject())\
         .then(({ instance }) => wasi.start(instance));";
     run_ok(
-        std::process::Command::new(node)
+        crate::command(node)
             .args(["--no-warnings", "-e", runner])
             .arg(module),
     )

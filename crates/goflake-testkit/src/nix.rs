@@ -17,7 +17,7 @@ pub use goflake_runner::nix::output;
 
 /// A `Command` for a Nix tool with the test configuration.
 pub fn nix_command(program: &Path) -> Command {
-    let mut command = Command::new(program);
+    let mut command = crate::command(program);
     command.env("NIX_CONFIG", NIX_CONFIG);
     command
 }
@@ -81,7 +81,7 @@ impl NixEnv {
                 let dir = std::env::temp_dir()
                     .join(format!("goflake-standin-{}-{profile}", std::process::id()));
                 let script = workspace_root().join("tests/nixpkgs-stand-in/instantiate");
-                let mut command = Command::new("bash");
+                let mut command = crate::command("bash");
                 command.arg(script).arg(&dir).arg(profile);
                 if let Some(dir) = crate::toolchain_cache() {
                     command.env("GOFLAKE_TOOLCHAINS", dir);

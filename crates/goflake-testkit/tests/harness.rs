@@ -3,7 +3,6 @@
 //! like nixpkgs would; Node runs the wasm outputs.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use goflake_artifacts::Header;
 use goflake_testkit::{GoProxy, NixEnv, prepare_project, require_tool, run_ok, workspace_root};
@@ -179,7 +178,7 @@ fn stand_in_builds_every_kind_of_target() {
     let native = outs[0].join("bin/withdeps");
     assert_eq!(header(&native), Header::Elf { machine: 0x3e });
     assert_eq!(
-        run_ok(&mut Command::new(&native)),
+        run_ok(&mut goflake_testkit::command(&native)),
         "GREETINGS, HOLA! 1.2.3\n"
     );
     // Cross builds land in bin/GOOS_GOARCH, as nixpkgs installs $GOPATH/bin as is.
@@ -196,7 +195,7 @@ fn stand_in_builds_every_kind_of_target() {
     assert_eq!(header(&wasip1), Header::Wasm);
     assert_eq!(header(&js), Header::Wasm);
     // The plain form with tags and subPackages, and no version stamping.
-    let plain = run_ok(&mut Command::new(outs[6].join("bin/withdeps")));
+    let plain = run_ok(&mut goflake_testkit::command(outs[6].join("bin/withdeps")));
     assert_eq!(plain, "GREETINGS, HOLA! (loud) 0.1.0\n");
     // env.GOOS given as an argument is overwritten by the builder: a native build.
     let ignored = outs[7].join("bin/withdeps");
@@ -212,6 +211,10 @@ fn stand_in_builds_every_kind_of_target() {
     let js_copy = tempfile::tempdir().unwrap();
     let js_module = js_copy.path().join("withdeps.wasm");
     std::fs::copy(&js, &js_module).unwrap();
-    let out = run_ok(Command::new(&node).arg(&wasm_exec).arg(&js_module));
+    let out = run_ok(
+        goflake_testkit::command(&node)
+            .arg(&wasm_exec)
+            .arg(&js_module),
+    );
     assert_eq!(out, "GREETINGS, HOLA! 1.2.3\n");
 }

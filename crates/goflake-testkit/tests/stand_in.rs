@@ -2,7 +2,6 @@
 //! (`tests/nixpkgs-stand-in/README.md` maps each rule to its test here).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use goflake_testkit::{NixEnv, copy_tree, run_ok, workspace_root};
 
@@ -106,7 +105,10 @@ fn env_cgo_enabled_is_honoured() {
         String::from_utf8_lossy(&built.stderr)
     );
     let out = &nix.out_paths(&flake, &["cgoOn"])[0];
-    assert_eq!(run_ok(&mut Command::new(out.join("bin/direct"))), "42\n");
+    assert_eq!(
+        run_ok(&mut goflake_testkit::command(out.join("bin/direct"))),
+        "42\n"
+    );
     // With cgo off every file of cmd/direct is excluded; nixpkgs' buildGoDir ignores
     // "build constraints exclude all Go files", so the build succeeds with no binary.
     let built = nix.build(&flake, &["cgoOff"], None);
@@ -136,13 +138,21 @@ fn build_flags_match_nixpkgs() {
         String::from_utf8_lossy(&built.stderr)
     );
     let binary = nix.out_paths(&flake, &["nullHash"])[0].join("bin/hello");
-    let info = run_ok(Command::new(&go).args(["version", "-m"]).arg(&binary));
+    let info = run_ok(
+        goflake_testkit::command(&go)
+            .args(["version", "-m"])
+            .arg(&binary),
+    );
     assert!(info.contains("-trimpath=true"), "{info}");
     let mut eval = nix.command();
     eval.args(["eval", "--json"]).args(nix.override_nixpkgs());
     eval.arg(format!("path:{}#nullHash.ldflags", flake.display()));
     assert_eq!(run_ok(&mut eval).trim(), "[\"-buildid=\"]");
-    let build_id = run_ok(Command::new(&go).args(["tool", "buildid"]).arg(&binary));
+    let build_id = run_ok(
+        goflake_testkit::command(&go)
+            .args(["tool", "buildid"])
+            .arg(&binary),
+    );
     assert_eq!(build_id.trim(), "", "the build id is empty");
 
     // A failing test fails the native build (doCheck), and only it.

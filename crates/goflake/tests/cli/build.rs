@@ -36,7 +36,7 @@ impl Env {
 
     /// The command [`Env::goflake`] runs, for more arguments or variables.
     pub fn command(&self, dir: &Path, args: &[&str], nix_last: bool) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_goflake"));
+        let mut command = goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"));
         command.args(args);
         if nix_last {
             command.arg("--").args(self.nix.override_nixpkgs());
@@ -215,7 +215,7 @@ fn untracked_files_are_named_and_path_builds_anyway() {
     let dir = env.new_project("tracked");
     let git = |args: &[&str]| {
         run_ok(
-            Command::new("git")
+            goflake_testkit::command("git")
                 .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
                 .args(args)
                 .current_dir(&dir),
@@ -452,7 +452,7 @@ fn an_interrupted_release_copy_never_leaves_a_partial_dist() {
     let mut partial = Vec::new();
     for round in 0..16u64 {
         set_version(if round % 2 == 0 { "1.0.0" } else { "2.0.0" });
-        let mut command = Command::new(env!("CARGO_BIN_EXE_goflake"));
+        let mut command = goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"));
         command
             .args(["build", "--quiet", "--"])
             .args(env.nix.override_nixpkgs())
@@ -477,7 +477,7 @@ fn an_interrupted_release_copy_never_leaves_a_partial_dist() {
         wait_until(true, &mut child);
         std::thread::sleep(std::time::Duration::from_millis(round * 17 % 260));
         let signal = if round % 3 == 0 { "-KILL" } else { "-TERM" };
-        let _ = Command::new("kill")
+        let _ = goflake_testkit::command("kill")
             .args([signal, &child.id().to_string()])
             .status();
         child.wait().unwrap();
@@ -622,7 +622,7 @@ fn the_nix_method_is_pure_honours_override_input_and_a_branch_reads_no_secret() 
     );
     assert_ne!(reads_env, original);
     std::fs::write(&flake, &reads_env).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_goflake"));
+    let mut command = goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"));
     command
         .args(["vendor-hash", "--method", "nix", "--pure", "--"])
         .args(env.nix.override_nixpkgs())

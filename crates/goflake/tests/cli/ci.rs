@@ -54,7 +54,7 @@ fn github_workflows_snapshots_yaml_and_actionlint() {
             assert!(yaml.get("jobs").is_some(), "{name}/{workflow}");
             insta::assert_snapshot!(format!("ci_github__{name}__{workflow}"), text);
             if let Some(actionlint) = &actionlint {
-                let lint = std::process::Command::new(actionlint)
+                let lint = goflake_testkit::command(actionlint)
                     .arg(&path)
                     .output()
                     .unwrap();
@@ -67,7 +67,7 @@ fn github_workflows_snapshots_yaml_and_actionlint() {
         }
         // zizmor at its default persona: no finding on any generated configuration.
         if let Some(zizmor) = &zizmor {
-            let audit = std::process::Command::new(zizmor)
+            let audit = goflake_testkit::command(zizmor)
                 .args(["--offline", "--no-progress"])
                 .arg(dir.join(".github/workflows"))
                 .output()

@@ -3,7 +3,7 @@
 //! its header, `nix run`, the wasm outputs under Node, a dependency bump repaired.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use goflake_testkit::{GoProxy, NixEnv, prepare_project, require_tool, run_ok};
 
@@ -22,7 +22,7 @@ const TARGETS: [&str; 8] = [
 
 /// `goflake` with the proxy and a private module cache, as a user with a configured GOPROXY.
 fn goflake_with(proxy: &GoProxy, cache: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_goflake"))
+    goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"))
         .args(args)
         .env("GOPROXY", proxy.url())
         .env("GOSUMDB", "off")
@@ -141,7 +141,7 @@ fn build_everything(
         );
     }
     let check = run_ok(
-        Command::new("sha256sum")
+        goflake_testkit::command("sha256sum")
             .arg("-c")
             .arg("SHA256SUMS")
             .current_dir(&release),
@@ -207,7 +207,7 @@ fn a_project_with_dependencies_from_init_to_release() {
 
     let (release, native) = build_everything(&nix, &dir, "withdeps", &proxy);
     assert_eq!(
-        run_ok(&mut Command::new(native.join("bin/withdeps"))),
+        run_ok(&mut goflake_testkit::command(native.join("bin/withdeps"))),
         "GREETINGS, HOLA! 0.1.0\n"
     );
     let mut run = nix.command();
@@ -228,7 +228,7 @@ fn a_project_with_dependencies_from_init_to_release() {
         )
         .unwrap();
         let out = run_ok(
-            Command::new(node)
+            goflake_testkit::command(node)
                 .arg(release.join("wasm_exec_node.js"))
                 .arg(js.path().join("app.wasm")),
         );
@@ -260,7 +260,7 @@ fn a_project_with_dependencies_from_init_to_release() {
     assert_ne!(stdout(&repaired).trim(), local);
     let outs = nix_build(&nix, &dir, &["default".into()], &proxy);
     assert_eq!(
-        run_ok(&mut Command::new(outs[0].join("bin/withdeps"))),
+        run_ok(&mut goflake_testkit::command(outs[0].join("bin/withdeps"))),
         "GREETINGS, HOLA!!! 0.1.0\n"
     );
 }
@@ -330,7 +330,7 @@ fn nix_flake_init_from_the_goflake_templates() {
         &proxy,
     );
     assert_eq!(
-        run_ok(&mut Command::new(outs[0].join("bin/cli"))),
+        run_ok(&mut goflake_testkit::command(outs[0].join("bin/cli"))),
         "hello, world (version 0.1.0)\n"
     );
     assert_eq!(header(&outs[1].join("bin/cli.wasm")), "wasm");
@@ -410,7 +410,9 @@ fn a_local_directory_replace_hashes_like_nix() {
     assert_eq!(stdout(&by_nix).trim(), stdout(&local).trim());
     let outs = nix_build(&nix, &dir, &["default".into()], &proxy);
     assert_eq!(
-        run_ok(&mut Command::new(outs[0].join("bin/localreplace"))),
+        run_ok(&mut goflake_testkit::command(
+            outs[0].join("bin/localreplace")
+        )),
         "greetings, bonjour\n"
     );
 }
@@ -495,7 +497,7 @@ fn proxy_vendor_hashes_like_nix() {
     assert_eq!(report["vendorHash"], stdout(&local).trim());
     let outs = nix_build(&nix, &dir, &["default".into()], &proxy);
     assert_eq!(
-        run_ok(&mut Command::new(outs[0].join("bin/withdeps"))),
+        run_ok(&mut goflake_testkit::command(outs[0].join("bin/withdeps"))),
         "GREETINGS, HOLA! 0.1.0\n"
     );
 }

@@ -1,7 +1,7 @@
 //! Clear errors when tools are missing or too old.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crate::support::{copy_tree, s, stderr};
 
@@ -14,7 +14,7 @@ fn goflake_with_only(tools: &[&str], dir: &Path, args: &[&str]) -> Output {
             let _ = std::os::unix::fs::symlink(path, bin.join(tool));
         }
     }
-    Command::new(env!("CARGO_BIN_EXE_goflake"))
+    goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"))
         .args(args)
         .env("PATH", &bin)
         .env("GOPROXY", "off")
@@ -127,7 +127,7 @@ fn a_closed_stdout_ends_goflake_quietly() {
         // The read end is closed before goflake starts, so its first write fails for sure.
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
-        let out = Command::new(env!("CARGO_BIN_EXE_goflake"))
+        let out = goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"))
             .args(args)
             .stdout(writer)
             .stderr(std::process::Stdio::piped())

@@ -228,7 +228,7 @@ fn init_in_a_module_below_the_repository_root_reads_the_flake_it_wrote() {
     let repo = temp.path().join("repo");
     let module = repo.join("sub");
     go_fixture("cmd-multi", &module);
-    let git = std::process::Command::new("git")
+    let git = goflake_testkit::command("git")
         .args(["init", "-q"])
         .arg(&repo)
         .output()
@@ -429,7 +429,7 @@ fn init_records_what_a_null_vendor_hash_was_computed_from() {
         "{flake}"
     );
     let check = |dir: &Path| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_goflake"))
+        let out = goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"))
             .args(["check", "--no-nix", "--json"])
             .current_dir(dir)
             .env("GOPROXY", "off")

@@ -1,7 +1,6 @@
 //! `goflake inspect` over the fixture projects in `tests/fixtures/go/`.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::support::{copy_tree, goflake, s, stderr, stdout};
 
@@ -169,7 +168,7 @@ fn bad_input_is_reported_with_positions() {
 }
 
 fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
+    let status = goflake_testkit::command("git")
         .args([
             "-c",
             "user.name=t",
@@ -227,7 +226,7 @@ fn cgo_inside_dependencies_is_found_with_go_list() {
     let cache = temp.path().join("cache");
     let dir = temp.path().join("project");
     goflake_testkit::prepare_project(&go, &proxy, &cache, "cgo-dep", &dir);
-    let out = Command::new(env!("CARGO_BIN_EXE_goflake"))
+    let out = goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"))
         .args(["inspect", "--json"])
         .arg(&dir)
         .env("GOPROXY", proxy.url())

@@ -24,7 +24,7 @@ const WITH_RESULT: &[&str] = &[
 const WITHOUT_RESULT: &[&str] = &["run", "import", "set", "completions", "man", "help"];
 
 fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_goflake"));
+    let mut command = goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"));
     let out = command
         .args(args)
         .current_dir(dir)
@@ -152,7 +152,7 @@ fn check_json_lists_the_problems_and_still_fails() {
         text.replace("vendorHash = null;", "vendorHash = \"not a hash\";"),
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_goflake"))
+    let out = goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"))
         .args(["check", "--no-nix", "--json"])
         .current_dir(&dir)
         .env("GOPROXY", "off")

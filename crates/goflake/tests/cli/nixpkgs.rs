@@ -4,7 +4,7 @@
 //! or `dist`; and a formatter that `nix fmt` can run.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use goflake_testkit::{NixEnv, STABLE_PROFILE, UNSTABLE_PROFILE, host_system, run_ok};
 
@@ -26,7 +26,7 @@ impl Env {
 
     /// goflake with a cache of its own (the evaluated Go releases are cached there).
     fn goflake(&self, dir: &Path, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_goflake"))
+        goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"))
             .args(args)
             .current_dir(dir)
             .env("XDG_CACHE_HOME", self.root.join("xdg-cache"))

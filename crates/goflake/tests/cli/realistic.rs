@@ -4,7 +4,7 @@
 //! declares, a module in a subdirectory, and a project that needs a newer Go than its go line.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use goflake_testkit::{GoProxy, prepare_project, require_tool, require_toolchains};
 use serde_json::Value;
@@ -48,7 +48,7 @@ impl Env {
     /// goflake as a user with a configured GOPROXY; the build cache is the user's (Go's
     /// cache is content-addressed, so sharing it changes no result, only the time).
     fn goflake(&self, args: &[&str]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_goflake"));
+        let mut command = goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"));
         match &self.toolchains {
             // Go releases are verified against the checksum database, which the toolchain
             // proxy serves from its cache; the fixture modules are unknown to it.
@@ -438,7 +438,7 @@ fn targets_are_compiled_with_the_flakes_go_not_the_hosts() {
         "{text}"
     );
     // The Go here builds it: goflake says which goAttr would.
-    let host = goflake_testkit::run_ok(std::process::Command::new("go").args(["env", "GOVERSION"]));
+    let host = goflake_testkit::run_ok(goflake_testkit::command("go").args(["env", "GOVERSION"]));
     let host = host.trim().trim_start_matches("go");
     if !host.starts_with("1.25.") {
         assert!(

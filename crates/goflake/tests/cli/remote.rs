@@ -15,7 +15,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use goflake_testkit::{NixEnv, prepare_project, require_tool, run_ok, skip};
@@ -57,7 +57,7 @@ impl Sshd {
         std::fs::create_dir_all(dir).unwrap();
         for key in ["host_key", "client_key"] {
             run_ok(
-                Command::new(&keygen)
+                goflake_testkit::command(&keygen)
                     .args(["-q", "-t", "ed25519", "-N", "", "-f"])
                     .arg(dir.join(key)),
             );
@@ -88,7 +88,7 @@ impl Sshd {
             format!("[127.0.0.1]:{port} {}\n", host_key.join(" ")),
         )
         .unwrap();
-        let child = Command::new(sshd)
+        let child = goflake_testkit::command(sshd)
             .args(["-D", "-e", "-f"])
             .arg(&config)
             .stdin(Stdio::null())
@@ -103,7 +103,7 @@ impl Sshd {
         };
         let began = Instant::now();
         loop {
-            let login = Command::new("ssh")
+            let login = goflake_testkit::command("ssh")
                 .args(sshd.options())
                 .args(["-i", s(&dir.join("client_key")), "root@127.0.0.1", "true"])
                 .output()
@@ -140,7 +140,7 @@ impl Sshd {
 }
 
 fn is_root() -> bool {
-    Command::new("id")
+    goflake_testkit::command("id")
         .arg("-u")
         .output()
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")

@@ -3,7 +3,7 @@
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::support::{goflake, s, stderr};
@@ -56,7 +56,7 @@ fn out_never_replaces_what_goflake_did_not_write() {
         ("mine", "goflake did not write it"),
         (s(&home), "home directory"),
     ] {
-        let output = Command::new(env!("CARGO_BIN_EXE_goflake"))
+        let output = goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"))
             .args(["build", "--dir", s(&dir), "--out", out])
             .env("HOME", &home)
             .output()
@@ -85,7 +85,7 @@ fn an_interrupted_write_leaves_no_temporary_file_and_the_old_file_whole() {
     let original = "{ version = \"1.0\"; }\n";
     std::fs::write(&file, original).unwrap();
     for signal in ["-INT", "-TERM"] {
-        let child = Command::new(env!("CARGO_BIN_EXE_goflake"))
+        let child = goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"))
             .args(["set", s(&file), "version", "2.0"])
             .env("GOFLAKE_TEST_WRITE_DELAY_MS", "5000")
             .stderr(Stdio::null())
@@ -107,7 +107,7 @@ fn an_interrupted_write_leaves_no_temporary_file_and_the_old_file_whole() {
                 .all(|n| n.starts_with(".goflake-tmp.package.nix.")),
             "recognisable names: {named:?}"
         );
-        let status = Command::new("kill")
+        let status = goflake_testkit::command("kill")
             .args([signal, &child.id().to_string()])
             .status()
             .unwrap();
@@ -139,7 +139,7 @@ fn concurrent_edits_of_one_file_lose_nothing() {
     for round in 1..=50 {
         let value = round.to_string();
         let spawn = |attr: &str| {
-            Command::new(env!("CARGO_BIN_EXE_goflake"))
+            goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"))
                 .args(["set", s(&file), attr, &value])
                 .stderr(Stdio::piped())
                 .spawn()
@@ -169,7 +169,7 @@ fn owner_group_and_mode_survive_an_edit() {
     let file = temp.path().join("flake.nix");
     std::fs::write(&file, "{ version = \"1.0\"; }\n").unwrap();
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
-    let chown = Command::new("chown")
+    let chown = goflake_testkit::command("chown")
         .args(["1234:2345", s(&file)])
         .output()
         .unwrap();
@@ -231,7 +231,10 @@ fn read_only_files_are_refused_unless_forced_and_hard_links_kept() {
 fn a_fifo_or_binary_file_is_unusable_input_not_a_hang() {
     let temp = tempfile::tempdir().unwrap();
     let fifo = temp.path().join("fifo.nix");
-    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let made = goflake_testkit::command("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(made.success());
     for args in [vec!["set", s(&fifo), "a", "b"], vec!["get", s(&fifo), "a"]] {
         let started = Instant::now();
@@ -415,7 +418,7 @@ fn special_files_are_named_never_opened() {
     let dir = module(temp.path(), "module example.com/m\n\ngo 1.22\n");
     let fifo = dir.join("pipe.go");
     assert!(
-        Command::new("mkfifo")
+        goflake_testkit::command("mkfifo")
             .arg(&fifo)
             .status()
             .unwrap()
@@ -448,7 +451,7 @@ fn vendor_hash_names_a_fifo_in_the_module_instead_of_hanging() {
     let dir = project(temp.path());
     let fifo = dir.join("data.pipe");
     assert!(
-        Command::new("mkfifo")
+        goflake_testkit::command("mkfifo")
             .arg(&fifo)
             .status()
             .unwrap()

@@ -1,12 +1,10 @@
 //! Man pages and shell completions, generated from the clap definition: every command is in
 //! them, and bash really completes with the script.
 
-use std::process::Command;
-
 use goflake_testkit::{require_tool, run_ok};
 
 fn goflake(args: &[&str]) -> String {
-    run_ok(Command::new(env!("CARGO_BIN_EXE_goflake")).args(args))
+    run_ok(goflake_testkit::command(env!("CARGO_BIN_EXE_goflake")).args(args))
 }
 
 /// The commands `goflake --help` lists.
@@ -69,7 +67,7 @@ fn bash_completes_with_the_script() {
             "source {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); COMP_LINE=\"{words}\"; COMP_POINT=${{#COMP_LINE}}; _goflake goflake \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
             script.display()
         );
-        run_ok(Command::new(&bash).args(["-c", &program]))
+        run_ok(goflake_testkit::command(&bash).args(["-c", &program]))
             .lines()
             .map(str::to_owned)
             .collect()

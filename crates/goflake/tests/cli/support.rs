@@ -1,12 +1,12 @@
 //! Helpers shared by the integration tests: run the real binary, copy fixtures.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// The real binary, hermetic: Go may not reach any module proxy (tests that need modules
 /// run goflake with the local proxy themselves).
 pub fn goflake(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_goflake"))
+    goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"))
         .args(args)
         .env("GOPROXY", "off")
         .env("GOFLAGS", "")
@@ -58,7 +58,7 @@ pub fn fresh_source(dir: &Path) {
 /// verified.
 pub fn checksums_verified(dist: &Path) -> usize {
     let check = goflake_testkit::run_ok(
-        Command::new("sha256sum")
+        goflake_testkit::command("sha256sum")
             .args(["-c", "SHA256SUMS"])
             .current_dir(dist),
     );

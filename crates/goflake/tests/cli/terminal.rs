@@ -26,7 +26,7 @@ impl Drop for Tmux {
 
 impl Tmux {
     fn command(&self) -> Command {
-        let mut command = Command::new(&self.tmux);
+        let mut command = goflake_testkit::command(&self.tmux);
         command
             .arg("-S")
             .arg(&self.socket)
@@ -209,7 +209,7 @@ fn build_on_a_terminal_draws_bars_an_80_column_table_honours_no_color_and_stops_
     assert!(last.contains("EXIT:130"), "{last}");
     let began = Instant::now();
     loop {
-        let nix = Command::new("pgrep")
+        let nix = goflake_testkit::command("pgrep")
             .args(["-f", s(&dir)])
             .output()
             .unwrap();

@@ -39,7 +39,7 @@ impl Env {
     /// `program` as a user runs it: the module proxy falls back to the Go releases, whose
     /// checksums are verified (the fixture modules are not in the checksum database).
     fn command(&self, program: &Path, dir: &Path) -> Command {
-        let mut command = Command::new(program);
+        let mut command = goflake_testkit::command(program);
         command
             .current_dir(dir)
             .env(
@@ -92,7 +92,7 @@ impl Env {
 
     fn git(&self, dir: &Path, args: &[&str]) {
         run_ok(
-            Command::new("git")
+            goflake_testkit::command("git")
                 .current_dir(dir)
                 .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
                 .args(args),
@@ -298,7 +298,7 @@ fn a_killed_runs_scratch_copy_is_removed_by_the_next_run() {
     let tmp = env.root.join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
     // What a run killed with SIGKILL leaves: a read-only copy named with its process id.
-    let dead = Command::new("true").spawn().unwrap();
+    let dead = goflake_testkit::command("true").spawn().unwrap();
     let dead_pid = dead.id();
     let mut dead = dead;
     dead.wait().unwrap();
