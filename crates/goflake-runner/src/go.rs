@@ -39,6 +39,34 @@ pub enum GoError {
     Io(#[from] std::io::Error),
 }
 
+impl GoError {
+    /// The error on one line, for a warning that goes on without Go: what Go printed (its
+    /// stderr, lines joined), never a message cut at its first line.
+    pub fn summary(&self) -> String {
+        match self {
+            GoError::Failed {
+                command, message, ..
+            } => {
+                let said: Vec<&str> = message
+                    .lines()
+                    .map(str::trim)
+                    .filter(|line| !line.is_empty())
+                    .collect();
+                if said.is_empty() {
+                    format!("`go {command}` failed and printed nothing")
+                } else {
+                    format!("`go {command}` failed: {}", said.join(" "))
+                }
+            }
+            other => other
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+}
+
 /// The outcome of reproducing goModules outside Nix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Vendored {

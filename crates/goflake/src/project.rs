@@ -130,11 +130,12 @@ fn verify_targets(project: &mut Project, go_attr: &str) {
     let toolchain = match compile::toolchain_for(minor) {
         Ok(toolchain) => toolchain,
         Err(err) => {
-            let message = err.to_string();
-            let last = message.lines().last().unwrap_or_default().to_owned();
             return unverified(
                 project,
-                format!("Go 1.{minor} ({go_attr}) could not be run here: {last}"),
+                format!(
+                    "Go 1.{minor} ({go_attr}) could not be run here: {}",
+                    err.summary()
+                ),
             );
         }
     };

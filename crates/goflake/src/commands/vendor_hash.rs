@@ -135,7 +135,7 @@ fn flake_toolchain(
         warnings.push(format!(
             "the flake builds with {attr}, the Go here is {}, and Go 1.{minor} could not be fetched ({}): vendor/modules.txt may differ; `--method nix` computes the hash with the flake's Go",
             host.version,
-            err.to_string().lines().next().unwrap_or_default()
+            err.summary()
         ));
         Ok(host)
     })

@@ -261,6 +261,40 @@ fn the_flakes_go_computes_the_local_hash() {
     assert_eq!(report["vendorHash"], stdout(&by_nix).trim());
 }
 
+/// When the flake's Go cannot be fetched, the warning carries Go's own error (here: a
+/// checksum-database state Go cannot read), not a message cut before it.
+#[test]
+fn a_go_release_that_cannot_be_verified_is_reported_with_gos_error() {
+    let Some(env) = env("vendor_shapes::unverifiable_go") else {
+        return;
+    };
+    let dir = env.root.join("oldgo");
+    env.greeting_module(&dir, "example.com/oldgo", "1.22");
+    let init = env.goflake(&dir, &["init", "--no-verify-targets"]);
+    assert!(init.status.success(), "{}", stderr(&init));
+    let gopath = env.root.join("broken-gopath");
+    let latest = gopath.join("pkg/sumdb/sum.golang.org/latest");
+    std::fs::create_dir_all(latest.parent().unwrap()).unwrap();
+    std::fs::write(&latest, "not a tree note\n").unwrap();
+    let local = env
+        .command(Path::new(env!("CARGO_BIN_EXE_goflake")), &dir)
+        .env("GOPATH", &gopath)
+        .args(["vendor-hash", "--method", "local", "--json"])
+        .output()
+        .unwrap();
+    assert!(local.status.success(), "{}", stderr(&local));
+    let report: serde_json::Value = serde_json::from_slice(&local.stdout).unwrap();
+    let warnings = report["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{report}");
+    let warning = warnings[0].as_str().unwrap();
+    assert!(
+        warning.contains(
+            "Go 1.25 could not be fetched (`go list -m -versions golang.org/toolchain` failed: go: "
+        ) && warning.contains("reading tree note: malformed note note: not a tree note)"),
+        "{warning}"
+    );
+}
+
 #[test]
 fn the_nix_method_computes_a_first_hash_without_go() {
     let Some(env) = env("vendor_shapes::nix_without_go") else {
