@@ -176,8 +176,9 @@ pub fn staging_path(out: &Path) -> PathBuf {
 }
 
 /// Whether goflake may replace `out` with a release: it does not exist, is empty, or holds
-/// goflake's marker; and it is none of `/`, `$HOME`, the project directory, an ancestor of
-/// it, or a directory holding `.git`.
+/// only what goflake wrote there (its marker lists each file with its SHA-256); and it is
+/// none of `/`, `$HOME`, the project directory, an ancestor of it, or a directory holding
+/// `.git`.
 pub fn check_out_dir(out: &Path, project_dir: &Path) -> Result<(), DistError> {
     let refuse = |reason: &str| DistError::UnsafeOut {
         path: out.to_path_buf(),
@@ -211,19 +212,80 @@ pub fn check_out_dir(out: &Path, project_dir: &Path) -> Result<(), DistError> {
     if absolute.join(".git").exists() {
         return Err(refuse("it holds a git repository (.git)"));
     }
-    if absolute.join(DIST_MARKER).is_file() {
+    only_what_goflake_wrote(out)
+}
+
+/// Whether everything in the existing directory `out` is what goflake wrote there: it is
+/// empty, or its marker lists every entry with the SHA-256 goflake wrote it with. Anything
+/// else (a file added by hand, a subdirectory, a release copied into a web root beside
+/// other pages, a file changed since) is refused, named, before anything is touched.
+fn only_what_goflake_wrote(out: &Path) -> Result<(), DistError> {
+    let refuse = |reason: String| DistError::UnsafeOut {
+        path: out.to_path_buf(),
+        reason,
+    };
+    let mut names: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir(out).map_err(io(out))? {
+        let entry = entry.map_err(io(out))?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    if names.is_empty() {
         return Ok(());
     }
-    let empty = std::fs::read_dir(&absolute)
-        .map_err(io(out))?
-        .next()
-        .is_none();
-    if empty {
+    let marker = out.join(DIST_MARKER);
+    let Ok(listed) = std::fs::read_to_string(&marker) else {
+        return Err(refuse(format!(
+            "it exists and goflake did not write it (no {DIST_MARKER} in it); move it away or choose another --out"
+        )));
+    };
+    let listed = written_files(&listed, out)?;
+    let mut foreign = Vec::new();
+    for name in names.iter().filter(|n| *n != DIST_MARKER) {
+        let path = out.join(name);
+        let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        match listed.iter().find(|(_, file)| file == name) {
+            Some((sha, _)) if regular && sha256_file(&path)? == *sha => {}
+            Some(_) => foreign.push(format!("{name} (changed since goflake wrote it)")),
+            None => foreign.push(name.clone()),
+        }
+    }
+    if foreign.is_empty() {
         return Ok(());
     }
-    Err(refuse(&format!(
-        "it exists and goflake did not write it (no {DIST_MARKER} in it); move it away or choose another --out"
+    Err(refuse(format!(
+        "it holds what goflake did not write there: {}; move that away or choose another --out",
+        foreign.join(", ")
     )))
+}
+
+/// The files a marker lists, as `(sha256, name)`. An older goflake's marker (one sentence,
+/// no list) names nothing: then the release's own SHA256SUMS, with manifest.json and the
+/// files SHA256SUMS lists, stands for what it wrote.
+fn written_files(marker: &str, out: &Path) -> Result<Vec<(String, String)>, DistError> {
+    let parse = |text: &str| -> Vec<(String, String)> {
+        text.lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| l.split_once("  "))
+            .map(|(sha, name)| (sha.to_owned(), name.to_owned()))
+            .collect()
+    };
+    let listed = parse(marker);
+    if !listed.is_empty() {
+        return Ok(listed);
+    }
+    let sums = out.join("SHA256SUMS");
+    let Ok(text) = std::fs::read_to_string(&sums) else {
+        return Ok(Vec::new());
+    };
+    let mut files = parse(&text);
+    for own in ["SHA256SUMS", "manifest.json"] {
+        let path = out.join(own);
+        if path.is_file() {
+            files.push((sha256_file(&path)?, own.to_owned()));
+        }
+    }
+    Ok(files)
 }
 
 /// A pause between the steps of `copy_release`, so tests can interrupt it at many points.
@@ -253,16 +315,16 @@ fn swap_into_place(staging: &Path, out: &Path) -> Result<(), DistError> {
                 out.file_name()
                     .map_or("dist".into(), |n| n.to_string_lossy())
             ));
-            let _ = std::fs::remove_dir_all(&old);
+            let _ = goflake_fs::remove_tree(&old);
             std::fs::rename(out, &old).map_err(io(out))?;
             std::fs::rename(staging, out).map_err(io(out))?;
             test_delay();
-            return std::fs::remove_dir_all(&old).map_err(io(&old));
+            return goflake_fs::remove_tree(&old).map_err(io(&old));
         }
     }
     test_delay();
     // `staging` now holds the old release.
-    std::fs::remove_dir_all(staging).map_err(io(staging))
+    goflake_fs::remove_tree(staging).map_err(io(staging))
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DistError + '_ {
@@ -312,11 +374,19 @@ pub fn copy_release(release: &Path, out: &Path) -> Result<Manifest, DistError> {
     std::fs::create_dir_all(parent).map_err(io(parent))?;
     let staging = staging_path(out);
     // A leftover of a killed run is goflake's own: removed before staging again.
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging).map_err(io(&staging))?;
-    let staged = stage(release, &staging);
+    let _ = goflake_fs::remove_tree(&staging);
+    std::fs::create_dir(&staging).map_err(io(&staging))?;
+    let staged = stage(release, &staging).and_then(|()| {
+        // The new release gets the old one's mode (a private 0700 dist/ stays private), and
+        // replaces it only if nothing was added to it meanwhile.
+        if let Ok(metadata) = std::fs::symlink_metadata(out) {
+            std::fs::set_permissions(&staging, metadata.permissions()).map_err(io(&staging))?;
+            only_what_goflake_wrote(out)?;
+        }
+        Ok(())
+    });
     if let Err(err) = staged {
-        let _ = std::fs::remove_dir_all(&staging);
+        let _ = goflake_fs::remove_tree(&staging);
         return Err(err);
     }
     swap_into_place(&staging, out)?;
@@ -325,9 +395,11 @@ pub fn copy_release(release: &Path, out: &Path) -> Result<Manifest, DistError> {
 
 /// Copies the release into `staging`, verifies it and marks it as goflake's.
 fn stage(release: &Path, staging: &Path) -> Result<(), DistError> {
+    let mut written = Vec::new();
     for entry in std::fs::read_dir(release).map_err(io(release))? {
         let entry = entry.map_err(io(release))?;
         let target = staging.join(entry.file_name());
+        written.push(entry.file_name().to_string_lossy().into_owned());
         std::fs::copy(entry.path(), &target).map_err(io(&target))?;
         // Store files are read-only; the copies belong to the user.
         let mode = if is_executable(&entry.path()) {
@@ -339,12 +411,16 @@ fn stage(release: &Path, staging: &Path) -> Result<(), DistError> {
         test_delay();
     }
     verify_checksums(staging)?;
+    written.sort();
+    let mut listing = String::from(
+        "# This release directory was written by goflake, which replaces it on the next build.\n\
+         # Every file goflake wrote here, with its SHA-256; anything else stops the next build.\n",
+    );
+    for name in &written {
+        listing.push_str(&format!("{}  {name}\n", sha256_file(&staging.join(name))?));
+    }
     let marker = staging.join(DIST_MARKER);
-    std::fs::write(
-        &marker,
-        "This release directory was written by goflake, which replaces it on the next build.\n",
-    )
-    .map_err(io(&marker))?;
+    std::fs::write(&marker, listing).map_err(io(&marker))?;
     test_delay();
     Ok(())
 }
@@ -462,5 +538,113 @@ mod tests {
             verify_checksums(dir.path()),
             Err(DistError::Checksum { .. })
         ));
+    }
+
+    /// A release as the flake's `release` output holds it: one linux/amd64 binary (an ELF
+    /// header), SHA256SUMS and manifest.json.
+    fn release(dir: &Path) -> PathBuf {
+        let release = dir.join("release");
+        std::fs::create_dir_all(&release).unwrap();
+        let mut elf = vec![0u8; 64];
+        elf[..4].copy_from_slice(b"\x7fELF");
+        elf[18] = 0x3e;
+        let name = "app_1.0_linux_amd64";
+        std::fs::write(release.join(name), &elf).unwrap();
+        let sum = sha256_file(&release.join(name)).unwrap();
+        std::fs::write(release.join("SHA256SUMS"), format!("{sum}  {name}\n")).unwrap();
+        let manifest = Manifest {
+            version: "1.0".into(),
+            go: "1.26.8".into(),
+            artifacts: vec![Artifact {
+                target: "linux/amd64".into(),
+                file: name.into(),
+                sha256: sum,
+                size: 64,
+                version: "1.0".into(),
+                go: "1.26.8".into(),
+            }],
+        };
+        std::fs::write(
+            release.join("manifest.json"),
+            serde_json::to_string(&manifest).unwrap(),
+        )
+        .unwrap();
+        release
+    }
+
+    #[test]
+    fn a_release_directory_is_replaced_only_while_it_holds_what_goflake_wrote() {
+        use std::os::unix::fs::PermissionsExt;
+        let temp = tempfile::tempdir().unwrap();
+        let project = temp.path().join("project");
+        std::fs::create_dir_all(&project).unwrap();
+        let release = release(temp.path());
+        let out = project.join("dist");
+        copy_release(&release, &out).unwrap();
+        let marker = std::fs::read_to_string(out.join(DIST_MARKER)).unwrap();
+        assert_eq!(
+            marker.lines().filter(|l| !l.starts_with('#')).count(),
+            3,
+            "every file is listed: {marker}"
+        );
+        check_out_dir(&out, &project).unwrap();
+        // A private dist/ stays private across a rebuild.
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o700)).unwrap();
+        copy_release(&release, &out).unwrap();
+        assert_eq!(
+            std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+
+        // A file the user put there, a subdirectory, a changed artifact: all refused,
+        // before the build (check_out_dir) and again at the swap (copy_release).
+        for (name, why) in [
+            ("index.html", "index.html"),
+            ("pages/", "pages"),
+            (
+                "app_1.0_linux_amd64",
+                "app_1.0_linux_amd64 (changed since goflake wrote it)",
+            ),
+        ] {
+            let path = out.join(name.trim_end_matches('/'));
+            let original = std::fs::read(&path).ok();
+            if name.ends_with('/') {
+                std::fs::create_dir(&path).unwrap();
+            } else {
+                std::fs::write(&path, "the user's\n").unwrap();
+            }
+            let reason = format!("it holds what goflake did not write there: {why}");
+            let refused = check_out_dir(&out, &project).unwrap_err().to_string();
+            assert!(
+                refused.contains(&reason) && refused.ends_with("nothing was touched"),
+                "{refused}"
+            );
+            let refused = copy_release(&release, &out).unwrap_err().to_string();
+            assert!(refused.contains(&reason), "{refused}");
+            assert!(!staging_path(&out).exists(), "the staged copy is removed");
+            assert!(path.exists(), "{name} is still there");
+            match original {
+                Some(bytes) => std::fs::write(&path, bytes).unwrap(),
+                None if name.ends_with('/') => std::fs::remove_dir(&path).unwrap(),
+                None => std::fs::remove_file(&path).unwrap(),
+            }
+        }
+        copy_release(&release, &out).unwrap();
+    }
+
+    #[test]
+    fn an_older_marker_stands_for_the_release_its_checksums_name() {
+        let temp = tempfile::tempdir().unwrap();
+        let release = release(temp.path());
+        let out = temp.path().join("dist");
+        copy_release(&release, &out).unwrap();
+        std::fs::write(
+            out.join(DIST_MARKER),
+            "This release directory was written by goflake, which replaces it on the next build.\n",
+        )
+        .unwrap();
+        check_out_dir(&out, temp.path().join("project").as_path()).unwrap();
+        std::fs::write(out.join("notes.txt"), "mine").unwrap();
+        assert!(check_out_dir(&out, temp.path().join("project").as_path()).is_err());
     }
 }

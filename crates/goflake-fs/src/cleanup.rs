@@ -36,7 +36,8 @@ pub fn forget(path: &Path) {
     }
 }
 
-/// Removes everything registered (read-only trees included, as Go's module cache is).
+/// Removes everything registered (read-only trees included, as Go's module cache is), never
+/// following a link ([`crate::remove_tree`]).
 pub fn remove_all() {
     let _critical = critical_section();
     let paths = match REGISTERED.lock() {
@@ -44,30 +45,7 @@ pub fn remove_all() {
         Err(_) => return,
     };
     for path in paths {
-        match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.is_dir() => {
-                make_writable(&path);
-                let _ = std::fs::remove_dir_all(&path);
-            }
-            Ok(_) => {
-                let _ = std::fs::remove_file(&path);
-            }
-            Err(_) => {}
-        }
-    }
-}
-
-/// Read-only directories (Go's module cache) cannot be emptied until they are writable.
-pub fn make_writable(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            make_writable(&entry.path());
-        }
+        let _ = crate::remove_tree(&path);
     }
 }
 

@@ -156,12 +156,27 @@ fn with_header(body: String) -> String {
     )
 }
 
-/// Whether `text` is a goflake-generated file nobody edited since.
-pub fn untouched(text: &str) -> bool {
-    let Some((first, body)) = text.split_once('\n') else {
-        return false;
-    };
-    first.starts_with(HEADER_PREFIX) && first.contains(&format!("(checksum {})", checksum(body)))
+/// Who wrote a CI file that is already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance {
+    /// goflake, and nobody edited it since: safe to regenerate.
+    Untouched,
+    /// goflake, then someone edited it.
+    Edited,
+    /// Not goflake (no header of its own): written by hand or by another tool.
+    Foreign,
+}
+
+/// Who wrote `text` (by its first line, [`HEADER_PREFIX`] and its checksum).
+pub fn provenance(text: &str) -> Provenance {
+    let (first, body) = text.split_once('\n').unwrap_or((text, ""));
+    if !first.starts_with(HEADER_PREFIX) {
+        Provenance::Foreign
+    } else if first.contains(&format!("(checksum {})", checksum(body))) {
+        Provenance::Untouched
+    } else {
+        Provenance::Edited
+    }
 }
 
 fn uses(action: &Action, pin: bool) -> String {
@@ -425,7 +440,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn untouched_files_are_recognised() {
+    fn who_wrote_a_file_is_recognised() {
         let spec = CiSpec {
             pname: "app".into(),
             targets: vec![Target::new("linux", "amd64")],
@@ -436,11 +451,16 @@ mod tests {
             module_dirs: vec![".".into()],
         };
         let file = spec.github().remove(0);
-        assert!(untouched(&file.text));
-        assert!(!untouched(
-            &file
-                .text
-                .replace("nix flake check -L --no-build", "nix flake check")
-        ));
+        assert_eq!(provenance(&file.text), Provenance::Untouched);
+        assert_eq!(
+            provenance(
+                &file
+                    .text
+                    .replace("nix flake check -L --no-build", "nix flake check")
+            ),
+            Provenance::Edited
+        );
+        assert_eq!(provenance("stages: [test]\n"), Provenance::Foreign);
+        assert_eq!(provenance(""), Provenance::Foreign);
     }
 }

@@ -89,7 +89,7 @@ pub fn toolchain_for(minor: u32) -> Result<Toolchain, GoError> {
     let patch = match cached {
         Some(patch) => patch,
         None => {
-            let scratch = tempfile::tempdir()?;
+            let scratch = goflake_fs::private_tempdir("goflake-go.")?;
             let output = Command::new(&go)
                 .current_dir(scratch.path())
                 .env("GOTOOLCHAIN", "local")
@@ -124,7 +124,7 @@ pub fn toolchain_for(minor: u32) -> Result<Toolchain, GoError> {
     };
     // Fetch it now (once; later runs find it in the module cache) so a failure is one clear
     // error rather than one per target.
-    let scratch = tempfile::tempdir()?;
+    let scratch = goflake_fs::private_tempdir("goflake-go.")?;
     let output = toolchain
         .command(scratch.path())
         .args(["env", "GOVERSION"])

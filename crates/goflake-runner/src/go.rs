@@ -146,18 +146,19 @@ pub fn vendor_hash(source: &VendorSource<'_>, proxy_vendor: bool) -> Result<Vend
     let go = crate::which("go").ok_or(GoError::Missing)?;
     remove_stale_scratch(&std::env::temp_dir());
     // Removed on every exit path (an interrupt included: the cleanup registry).
-    let temp = tempfile::Builder::new()
-        .prefix(&format!("{SCRATCH_PREFIX}{}.", std::process::id()))
-        .tempdir()?;
-    crate::cleanup::register(temp.path());
+    let temp = goflake_fs::private_tempdir(&format!("{SCRATCH_PREFIX}{}.", std::process::id()))?;
+    goflake_fs::cleanup::register(temp.path());
     let result = vendor_hash_in(&go, source, temp.path(), proxy_vendor);
-    crate::cleanup::make_writable(temp.path());
-    crate::cleanup::forget(temp.path());
+    // The module cache inside is read-only; removed through descriptors, links unfollowed.
+    let _ = goflake_fs::remove_tree(temp.path());
+    goflake_fs::cleanup::forget(temp.path());
     result
 }
 
 /// Removes scratch directories of runs whose process no longer exists (killed with SIGKILL,
-/// or by a CI timeout), which the cleanup registry could not reach.
+/// or by a CI timeout), which the cleanup registry could not reach. Only what such a run
+/// made is touched: a private directory of this user's (`mkdtemp` makes them 0700), never
+/// a symlink or another user's entry planted under the same name in a shared `$TMPDIR`.
 pub fn remove_stale_scratch(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -171,9 +172,11 @@ pub fn remove_stale_scratch(dir: &Path) {
         else {
             continue;
         };
-        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-            crate::cleanup::make_writable(&entry.path());
-            let _ = std::fs::remove_dir_all(entry.path());
+        if pid != std::process::id()
+            && !Path::new(&format!("/proc/{pid}")).exists()
+            && goflake_fs::is_private_dir(&entry.path())
+        {
+            let _ = goflake_fs::remove_tree(&entry.path());
         }
     }
 }
@@ -219,7 +222,7 @@ fn vendor_hash_in(
             return Err(failed("mod download", &module_dir, &output.stderr));
         }
         let download = gopath.join("pkg/mod/cache/download");
-        let _ = std::fs::remove_dir_all(download.join("sumdb"));
+        let _ = goflake_fs::remove_tree(&download.join("sumdb"));
         if is_empty_or_missing(&download) {
             return Ok(Vendored::Nothing);
         }

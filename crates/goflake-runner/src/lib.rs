@@ -1,7 +1,6 @@
 //! Running `go` and `nix`: the only crate that spawns them. Callers get typed results and
 //! errors that carry the tool's own message.
 
-pub mod cleanup;
 pub mod compile;
 pub mod go;
 pub mod nix;

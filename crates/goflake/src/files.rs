@@ -1,7 +1,6 @@
 //! Reading Nix files and writing them back atomically.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use goflake_syntax::SourceFile;
@@ -48,22 +47,7 @@ pub fn read_nix(path: &Path) -> Result<SourceFile> {
     Ok(file)
 }
 
-/// What a special file is, for errors.
-pub fn file_kind(metadata: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let kind = metadata.file_type();
-    if kind.is_dir() {
-        "a directory"
-    } else if kind.is_fifo() {
-        "a FIFO"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_block_device() || kind.is_char_device() {
-        "a device"
-    } else {
-        "not a regular file"
-    }
-}
+pub use goflake_fs::write::file_kind;
 
 /// An advisory lock (flock) on a file for a read-modify-write: two goflake runs editing the
 /// same file take turns, so neither loses the other's change. Released when dropped.
@@ -145,108 +129,15 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
     write_file(path, contents, false)
 }
 
-/// Writes through a temporary file in the same directory (`.goflake-tmp.<name>.XXXXXX`,
-/// removed if goflake is interrupted) and renames it over `path`, keeping the file's
-/// permissions, owner and group; a symlink is followed so the link itself stays. A read-only
-/// file is refused unless `force`; a file with several hard links is written in place, so
-/// every link keeps seeing it.
+/// Writes `path` atomically through [`goflake_fs::write_file`] (a temporary file beside it,
+/// `.goflake-tmp.<name>.XXXXXX`, renamed over it with its permissions, owner, group and
+/// extended attributes; a symlink followed only while it stays in the file's directory).
+/// A file that cannot be replaced as it is (a special file, read-only or hard-linked
+/// without `force`, a symlink out of the project) is refused with nothing written.
 pub fn write_file(path: &Path, contents: &[u8], force: bool) -> Result<()> {
-    use std::os::unix::fs::MetadataExt;
-    let target: PathBuf = if path.is_symlink() {
-        path.canonicalize()
-            .with_context(|| format!("cannot resolve the symlink {}", path.display()))?
-    } else {
-        path.to_path_buf()
-    };
-    let existing = std::fs::metadata(&target).ok();
-    if let Some(metadata) = &existing {
-        if !metadata.is_file() {
-            return Err(Failure::bad_input(format!(
-                "{} is not a regular file ({})",
-                path.display(),
-                file_kind(metadata)
-            )));
-        }
-        if metadata.permissions().readonly() && !force {
-            return Err(Failure::problem(format!(
-                "{} is read-only (mode {:o}); nothing was written (use --force to replace it anyway)",
-                path.display(),
-                metadata.mode() & 0o7777
-            )));
-        }
-        if metadata.nlink() > 1 {
-            eprintln!(
-                "note: {} has {} hard links: written in place so they all see the change",
-                path.display(),
-                metadata.nlink()
-            );
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .truncate(true)
-                .open(&target)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            file.write_all(contents)
-                .and_then(|()| file.sync_all())
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            return Ok(());
-        }
-    }
-    let dir = match target.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!("{}{name}.", goflake_runner::cleanup::TEMP_PREFIX))
-        .tempfile_in(&dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    goflake_runner::cleanup::register(temp.path());
-    if let Some(ms) = std::env::var("GOFLAKE_TEST_WRITE_DELAY_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        // Tests interrupt goflake here, with the temporary file half-way.
-        std::thread::sleep(std::time::Duration::from_millis(ms));
-    }
-    let result = (|| -> Result<()> {
-        temp.write_all(contents)
-            .and_then(|()| temp.as_file().sync_all())
-            .with_context(|| format!("cannot write a temporary file in {}", dir.display()))?;
-        // Keep an existing file's permissions, owner and group; a new file gets rw-r--r--.
-        let permissions = match &existing {
-            Some(metadata) => metadata.permissions(),
-            None => std::os::unix::fs::PermissionsExt::from_mode(0o644),
-        };
-        std::fs::set_permissions(temp.path(), permissions)
-            .with_context(|| format!("cannot set the permissions of {}", target.display()))?;
-        if let Some(metadata) = &existing {
-            let owner = temp.as_file().metadata()?;
-            if (owner.uid(), owner.gid()) != (metadata.uid(), metadata.gid()) {
-                rustix::fs::fchown(
-                    temp.as_file(),
-                    Some(rustix::fs::Uid::from_raw(metadata.uid())),
-                    Some(rustix::fs::Gid::from_raw(metadata.gid())),
-                )
-                .with_context(|| {
-                    format!(
-                        "cannot keep the owner and group of {} ({}:{}); nothing was written",
-                        target.display(),
-                        metadata.uid(),
-                        metadata.gid()
-                    )
-                })?;
-            }
-        }
-        Ok(())
-    })();
-    let temp_path = temp.path().to_path_buf();
-    let outcome = result.and_then(|()| {
-        temp.persist(&target)
-            .map(|_| ())
-            .with_context(|| format!("cannot replace {}", target.display()))
-    });
-    goflake_runner::cleanup::forget(&temp_path);
-    outcome
+    goflake_fs::write_file(path, contents, force).map_err(|err| match err {
+        // Exit 2, as reading it would be: the input is unusable.
+        goflake_fs::WriteError::NotRegular { .. } => Failure::bad_input(err.to_string()),
+        err => anyhow::Error::new(err),
+    })
 }

@@ -51,7 +51,7 @@ fn run() -> ExitCode {
     // Interrupted (Ctrl-C, a CI timeout's SIGTERM): remove the temporary files and staging
     // directories goflake made, then stop; no half-written file is ever in place.
     let _ = ctrlc::set_handler(|| {
-        goflake_runner::cleanup::remove_all();
+        goflake_fs::cleanup::remove_all();
         std::process::exit(130);
     });
     let result = cli::parse().and_then(|config| match config.command {

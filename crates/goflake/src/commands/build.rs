@@ -637,13 +637,13 @@ fn verified_binaries(out: &Path, target: &Target) -> Result<Vec<String>> {
 /// Copies the release package's files to `out`, swapped in whole (never half written).
 fn write_dist(release: &Path, out: &Path) -> Result<()> {
     let staging = goflake_artifacts::staging_path(out);
-    goflake_runner::cleanup::register(&staging);
+    goflake_fs::cleanup::register(&staging);
     // An interrupt waits for the copy and swap, then finds nothing to remove: the staging
     // directory is either swapped in or removed by copy_release itself.
     let copied = {
-        let _critical = goflake_runner::cleanup::critical_section();
+        let _critical = goflake_fs::cleanup::critical_section();
         let copied = goflake_artifacts::copy_release(release, out);
-        goflake_runner::cleanup::forget(&staging);
+        goflake_fs::cleanup::forget(&staging);
         copied
     };
     copied?;

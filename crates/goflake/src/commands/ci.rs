@@ -1,7 +1,9 @@
 //! `goflake ci github|gitlab`: CI files for the flake, regenerated safely.
 
-use anyhow::{Context, Result};
-use goflake_gen::ci::{CiFile, CiSpec, DEFAULT_GOFLAKE, untouched};
+use std::path::Path;
+
+use anyhow::Result;
+use goflake_gen::ci::{CiFile, CiSpec, DEFAULT_GOFLAKE, Provenance, provenance};
 
 use crate::config::{CiConfig, CiProvider};
 use crate::failure::Failure;
@@ -43,47 +45,73 @@ pub fn run(config: &CiConfig) -> Result<()> {
         }
         return Ok(());
     }
-    // Refuse before writing anything, so a refusal leaves every file as it was.
-    let mut refused = Vec::new();
+    // Resolve and read every file, then refuse before writing anything, so a refusal
+    // leaves every file as it was. A path whose directory is a symlink out of the project
+    // (a cloned `.github` pointing elsewhere) is refused like a file goflake did not write.
+    let mut planned = Vec::new();
     for file in &files {
-        let path = config.dir.join(&file.path);
-        if let Ok(existing) = std::fs::read_to_string(&path)
-            && existing != file.text
-            && !untouched(&existing)
-            && !config.force
-        {
-            refused.push(file.path.clone());
-        }
+        let path = goflake_fs::resolve(&config.dir, Path::new(&file.path))?;
+        let before = std::fs::read_to_string(&path).ok();
+        planned.push((file, path, before));
     }
-    if !refused.is_empty() {
+    let refusals: Vec<String> = planned
+        .iter()
+        .filter_map(
+            |(file, _, before)| match before.as_deref().map(provenance) {
+                Some(Provenance::Edited) if before.as_deref() != Some(&file.text) => {
+                    Some(format!("{} changed since goflake wrote it", file.path))
+                }
+                Some(Provenance::Foreign) => Some(format!(
+                    "{} was not written by goflake (it lacks the `{}` line)",
+                    file.path,
+                    goflake_gen::ci::HEADER_PREFIX
+                )),
+                _ => None,
+            },
+        )
+        .collect();
+    if !refusals.is_empty() && !config.force {
         return Err(Failure::problem(format!(
-            "changed since goflake wrote them (run with --force to overwrite): {}\nNothing was written.",
-            refused.join(", ")
+            "{}\nNothing was written. Run with --force to replace them (each old file is kept as FILE.orig).",
+            refusals.join("\n")
         )));
     }
     let mut written = Vec::new();
-    for file in &files {
-        let path = config.dir.join(&file.path);
-        let before = std::fs::read_to_string(&path).ok();
-        let status = match &before {
+    for (file, path, before) in &planned {
+        let status = match before {
             Some(text) if *text == file.text => "unchanged",
             Some(_) => "updated",
             None => "wrote",
         };
-        written.push(serde_json::json!({ "path": file.path, "status": status }));
         if status == "unchanged" {
+            written.push(serde_json::json!({ "path": file.path, "status": status }));
             if !config.json {
                 eprintln!("unchanged {}", file.path);
             }
             continue;
         }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+        let orig = match before {
+            Some(text) if provenance(text) != Provenance::Untouched => {
+                Some(goflake_fs::keep_original(path)?)
+            }
+            _ => None,
+        };
+        if let Some(parent) = Path::new(&file.path).parent() {
+            goflake_fs::create_dirs(&config.dir, parent)?;
         }
-        write_atomically(&path, file.text.as_bytes())?;
+        write_atomically(path, file.text.as_bytes())?;
+        let mut entry = serde_json::json!({ "path": file.path, "status": status });
+        if let Some(orig) = &orig {
+            entry["orig"] = orig.display().to_string().into();
+        }
+        written.push(entry);
         if !config.json {
-            eprintln!("{status} {}", file.path);
+            match &orig {
+                Some(orig) => {
+                    eprintln!("{status} {} (the old one is {})", file.path, orig.display())
+                }
+                None => eprintln!("{status} {}", file.path),
+            }
         }
     }
     if config.json {

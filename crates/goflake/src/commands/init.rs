@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use goflake_gen::upgrade::Upgrade;
 use goflake_gen::{SpecOptions, VendorHash};
 use goflake_gomod::Project;
@@ -181,15 +181,7 @@ pub fn run(config: &InitConfig) -> Result<()> {
             if config.dry_run {
                 out!("{text}")?;
             } else {
-                let orig = path.with_file_name("flake.nix.orig");
-                if orig.exists() {
-                    return Err(Failure::problem(format!(
-                        "{} already exists; move it away first so no old flake is lost",
-                        orig.display()
-                    )));
-                }
-                std::fs::copy(&path, &orig)
-                    .with_context(|| format!("cannot keep the old flake as {}", orig.display()))?;
+                goflake_fs::keep_original(&path)?;
                 write_atomically(&path, text.as_bytes())?;
             }
             "replaced"

@@ -5,6 +5,7 @@ mod ci;
 mod e2e;
 mod edit;
 mod errors;
+mod hostile;
 mod init;
 mod inspect;
 mod json;

@@ -343,8 +343,25 @@ fn a_killed_runs_scratch_copy_is_removed_by_the_next_run() {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
     };
     mode(&stale.join("source/vendor/x"), 0o555);
+    // goflake makes its scratch directories private (0700).
+    mode(&stale, 0o700);
     let unrelated = tmp.join("goflake-vendor-hash.notapid");
     std::fs::create_dir_all(&unrelated).unwrap();
+    // What another user of a shared $TMPDIR can plant under the names goflake cleans: a
+    // symlink to a directory goflake must not open (its modes must not change), and a
+    // directory that is not private (so not one a goflake run made).
+    let victim = env.root.join("victim");
+    write(&victim.join("private/secret"), "secret\n");
+    mode(&victim.join("private"), 0o700);
+    mode(&victim, 0o500);
+    std::os::unix::fs::symlink(
+        &victim,
+        tmp.join(format!("goflake-vendor-hash.{dead_pid}.Link")),
+    )
+    .unwrap();
+    let planted = tmp.join(format!("goflake-vendor-hash.{dead_pid}.Open"));
+    std::fs::create_dir_all(planted.join("data")).unwrap();
+    mode(&planted, 0o755);
 
     let dir = env.root.join("fresh");
     env.greeting_module(&dir, "example.com/fresh", "1.25");
@@ -365,15 +382,38 @@ fn a_killed_runs_scratch_copy_is_removed_by_the_next_run() {
         unrelated.exists(),
         "a name without a process id is not goflake's to remove"
     );
-    let left: Vec<_> = std::fs::read_dir(&tmp)
+    let kept_mode = |p: &Path| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    };
+    assert_eq!(
+        kept_mode(&victim),
+        0o500,
+        "no mode changed through the link"
+    );
+    assert_eq!(kept_mode(&victim.join("private")), 0o700);
+    assert_eq!(
+        std::fs::read_to_string(victim.join("private/secret")).unwrap(),
+        "secret\n"
+    );
+    assert!(
+        planted.join("data").is_dir(),
+        "a directory open to others is not goflake's"
+    );
+    let mut left: Vec<_> = std::fs::read_dir(&tmp)
         .unwrap()
         .flatten()
-        .map(|e| e.file_name())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
+    left.sort();
     assert_eq!(
-        left.len(),
-        1,
-        "this run's own copy is removed too: {left:?}"
+        left,
+        [
+            format!("goflake-vendor-hash.{dead_pid}.Link"),
+            format!("goflake-vendor-hash.{dead_pid}.Open"),
+            "goflake-vendor-hash.notapid".to_owned(),
+        ],
+        "this run's own copy is removed too"
     );
 }
 

@@ -1,0 +1,298 @@
+//! Hostile repositories: a clone decides what its symlinks point at and what its files
+//! hold, so none of it may make goflake write outside the project, overwrite a file without
+//! a backup, or replace a directory it did not write. Each repository is built in a
+//! temporary directory, beside a "victim" that must come through untouched.
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+use std::path::{Path, PathBuf};
+
+use crate::support::{goflake, s, stderr, stdout};
+
+struct Repo {
+    _temp: tempfile::TempDir,
+    root: PathBuf,
+    /// A project with a flake goflake generated.
+    dir: PathBuf,
+    /// Outside the project: nothing may appear or change here.
+    victim: PathBuf,
+}
+
+fn repo() -> Repo {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().to_path_buf();
+    let dir = root.join("clone");
+    goflake_testkit::copy_go_fixture("root-main", &dir);
+    let out = goflake(&["init", "--no-verify-targets", s(&dir)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let victim = root.join("victim");
+    std::fs::create_dir_all(victim.join("bin")).unwrap();
+    std::fs::write(victim.join(".bashrc"), "# the user's own\n").unwrap();
+    Repo {
+        _temp: temp,
+        root,
+        dir,
+        victim,
+    }
+}
+
+/// Every path below `dir` with its kind, mode and contents.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, u32, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                stack.push(path.clone());
+                out.push((path, meta.mode(), Vec::new()));
+            } else if meta.is_symlink() {
+                let target = std::fs::read_link(&path).unwrap();
+                out.push((
+                    path,
+                    meta.mode(),
+                    target.into_os_string().into_encoded_bytes(),
+                ));
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                out.push((path, meta.mode(), bytes));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn init_force_never_writes_through_a_dangling_orig_link() {
+    let r = repo();
+    // A hand-written flake (so init needs --force), and a committed dangling link where
+    // init keeps the old flake: written through, it would plant an executable in ~/bin.
+    let flake = r.dir.join("flake.nix");
+    std::fs::write(&flake, "{ outputs = _: { }; }\n").unwrap();
+    std::fs::set_permissions(&flake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    symlink("../victim/bin/git", r.dir.join("flake.nix.orig")).unwrap();
+    let before = snapshot(&r.root);
+    let out = goflake(&["init", "--force", "--no-verify-targets", s(&r.dir)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("flake.nix.orig already exists; move it away first"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!r.victim.join("bin/git").exists());
+    assert_eq!(snapshot(&r.root), before, "nothing changed anywhere");
+}
+
+#[test]
+fn a_flake_that_links_out_of_the_project_is_not_edited() {
+    let r = repo();
+    let outside = r.victim.join("flake.nix");
+    std::fs::rename(r.dir.join("flake.nix"), &outside).unwrap();
+    symlink("../victim/flake.nix", r.dir.join("flake.nix")).unwrap();
+    let before = snapshot(&r.root);
+    let out = goflake(&["set", s(&r.dir.join("flake.nix")), "version", "9.9.9"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "flake.nix is a symlink to {}, outside {}: goflake writes only inside the project",
+            outside.canonicalize().unwrap().display(),
+            r.dir.canonicalize().unwrap().display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(snapshot(&r.root), before);
+}
+
+#[test]
+fn ci_never_writes_through_a_symlinked_workflow_or_directory() {
+    // A workflow file that links to the user's ~/.bashrc: refused even with --force.
+    let r = repo();
+    std::fs::create_dir_all(r.dir.join(".github/workflows")).unwrap();
+    symlink(
+        r.victim.join(".bashrc"),
+        r.dir.join(".github/workflows/check.yml"),
+    )
+    .unwrap();
+    let before = snapshot(&r.root);
+    for force in [false, true] {
+        let mut args = vec!["ci", "github", s(&r.dir)];
+        if force {
+            args.push("--force");
+        }
+        let out = goflake(&args);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("check.yml is a symlink to")
+                && stderr(&out).contains("goflake writes only inside the project"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(
+            snapshot(&r.root),
+            before,
+            "--force {force}: nothing written"
+        );
+    }
+
+    // A .github directory that links elsewhere: refused with no --force needed.
+    let r = repo();
+    symlink(&r.victim, r.dir.join(".github")).unwrap();
+    let before = snapshot(&r.root);
+    let out = goflake(&["ci", "github", s(&r.dir)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(".github is a symlink to"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!r.victim.join("workflows").exists());
+    assert_eq!(snapshot(&r.root), before);
+}
+
+#[test]
+fn ci_force_keeps_a_hand_written_file_and_says_who_wrote_it() {
+    let r = repo();
+    let pipeline = r.dir.join(".gitlab-ci.yml");
+    let hand_written = "stages: [test]\ntest:\n  script: make test\n";
+    std::fs::write(&pipeline, hand_written).unwrap();
+    let out = goflake(&["ci", "gitlab", s(&r.dir)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: .gitlab-ci.yml was not written by goflake (it lacks the `# Generated by `goflake ci`` line)\n\
+         Nothing was written. Run with --force to replace them (each old file is kept as FILE.orig).\n"
+    );
+    let out = goflake(&["ci", "gitlab", "--force", s(&r.dir)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let orig = r.dir.join(".gitlab-ci.yml.orig");
+    assert_eq!(std::fs::read_to_string(&orig).unwrap(), hand_written);
+    assert!(
+        stderr(&out).contains(&format!(
+            "updated .gitlab-ci.yml (the old one is {})",
+            orig.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    // A second --force replaces goflake's own untouched file: no backup needed, none made.
+    std::fs::remove_file(&orig).unwrap();
+    let out = goflake(&["ci", "gitlab", "--force", s(&r.dir)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!orig.exists());
+    // An edited one is named as such, and a backup that exists is never overwritten.
+    let generated = std::fs::read_to_string(&pipeline).unwrap();
+    std::fs::write(&pipeline, format!("{generated}# mine\n")).unwrap();
+    std::fs::write(&orig, "an older backup\n").unwrap();
+    let out = goflake(&["ci", "gitlab", s(&r.dir)]);
+    assert!(
+        stderr(&out).contains(".gitlab-ci.yml changed since goflake wrote it"),
+        "{}",
+        stderr(&out)
+    );
+    let out = goflake(&["ci", "gitlab", "--force", s(&r.dir)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(".gitlab-ci.yml.orig already exists"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&orig).unwrap(), "an older backup\n");
+    assert_eq!(
+        std::fs::read_to_string(&pipeline).unwrap(),
+        format!("{generated}# mine\n")
+    );
+}
+
+#[test]
+fn a_hard_linked_file_is_written_whole_or_not_at_all() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("flake.nix");
+    let other = temp.path().join("backup.nix");
+    std::fs::write(&file, "{ version = \"1.0\"; }\n").unwrap();
+    std::fs::hard_link(&file, &other).unwrap();
+    let out = goflake(&["set", s(&file), "version", "2.0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("has 2 hard links"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{ version = \"1.0\"; }\n"
+    );
+    let out = goflake(&["set", "--force", s(&file), "version", "2.0"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{ version = \"2.0\"; }\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&other).unwrap(),
+        "{ version = \"1.0\"; }\n"
+    );
+    assert_eq!(std::fs::metadata(&file).unwrap().nlink(), 1);
+}
+
+/// A full disk mid-write leaves the old file whole (a tmpfs of 64 KiB, filled), the
+/// hard-linked one written with --force included: a write never truncates first.
+#[test]
+fn a_full_disk_leaves_the_old_file_whole() {
+    let test = "hostile::a_full_disk_leaves_the_old_file_whole";
+    let temp = tempfile::tempdir().unwrap();
+    let mount = temp.path().join("small");
+    std::fs::create_dir(&mount).unwrap();
+    let mounted = goflake_testkit::command("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs", s(&mount)])
+        .output()
+        .unwrap();
+    if !mounted.status.success() {
+        return goflake_testkit::skip(test, "mounting a small tmpfs needs root");
+    }
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = goflake_testkit::command("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(&mount);
+    let file = mount.join("flake.nix");
+    let original = format!("{{\n  version = \"1.0\";\n  # {}\n}}\n", "x".repeat(2000));
+    std::fs::write(&file, &original).unwrap();
+    // Fill what is left.
+    let filler = mount.join("filler");
+    let mut data = std::fs::File::create(&filler).unwrap();
+    let _ = std::io::Write::write_all(&mut data, &vec![0u8; 1 << 20]);
+    drop(data);
+    let big = "2".repeat(8000);
+    let out = goflake(&["set", s(&file), "version", &big]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("No space left on device"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    std::fs::hard_link(&file, mount.join("linked.nix")).unwrap();
+    let out = goflake(&["set", "--force", s(&file), "version", &big]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("No space left on device"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    let mut names: Vec<String> = std::fs::read_dir(&mount)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["filler", "flake.nix", "linked.nix"],
+        "no temporary file left"
+    );
+    assert!(stdout(&out).is_empty());
+}
