@@ -169,18 +169,6 @@ fn decode_nix32(text: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
-/// The hash Nix computed, from the last hash-mismatch report in a build log: `got:` in
-/// every Nix and Lix format (old `wanted:`/`got:`, `specified:`/`got:`, right-aligned
-/// labels, nix-output-monitor's `┃` prefixes). `Err` when the value is malformed.
-pub fn parse_mismatch_got(log: &str) -> Option<Result<Sha256, HashParseError>> {
-    log.lines().rev().find_map(|line| {
-        let line = line.trim_start_matches(|c: char| c.is_whitespace() || "┃│┣┗━>".contains(c));
-        let rest = line.trim_start().strip_prefix("got:")?;
-        let value = rest.split_whitespace().next()?;
-        Some(Sha256::parse(value))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,41 +210,5 @@ mod tests {
             Sha256::parse(&"e".repeat(52)).is_err(),
             "e is not a nix32 digit"
         );
-    }
-
-    /// Every message format in shared/reference/nixpkgs-go.md.
-    #[test]
-    fn mismatch_messages_of_every_format() {
-        let sri = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
-        let expected = Sha256::parse(sri).unwrap();
-        let old = format!(
-            "output path '/nix/store/x-go-modules' has r:sha256 hash '{EMPTY_NIX32}' when '0000' was expected\n\
-             hash mismatch in fixed-output derivation '/nix/store/x.drv':\n  wanted: sha256:1111111111111111111111111111111111111111111111111111\n  got:    sha256:{EMPTY_NIX32}\n"
-        );
-        let nix28 = format!(
-            "error: hash mismatch in fixed-output derivation '/nix/store/abc-demo-0.1.0-go-modules.drv':\n         specified: sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n            got:    {sri}\n"
-        );
-        let newer = format!(
-            "{nix28}error: Cannot build '/nix/store/y.drv'.\n       Reason: 1 dependency failed.\n"
-        );
-        let lix = format!(
-            "error: hash mismatch in fixed-output derivation '/nix/store/x.drv':\n  likely URL: (unknown)\n     specified: sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n           got: {sri}\n expected path: /nix/store/a\n      got path: /nix/store/b\n"
-        );
-        let nom = format!(
-            "┃ error: hash mismatch in fixed-output derivation '/nix/store/x.drv':\n┃          specified: sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n┃             got:    {sri}\n"
-        );
-        let hex = format!("  got:    sha256:{EMPTY_HEX}\n");
-        for log in [&old, &nix28, &newer, &lix, &nom, &hex] {
-            assert_eq!(parse_mismatch_got(log), Some(Ok(expected)), "{log}");
-        }
-        // Several messages in one log: the last `got:` wins.
-        let other = Sha256([7; 32]).sri();
-        let two = format!("{nix28}\n  got: {other}\n");
-        assert_eq!(parse_mismatch_got(&two), Some(Ok(Sha256([7; 32]))));
-        assert_eq!(parse_mismatch_got("error: builder failed\n"), None);
-        assert!(matches!(
-            parse_mismatch_got("  got: sha256-short\n"),
-            Some(Err(_))
-        ));
     }
 }

@@ -12,7 +12,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use sha2::{Digest, Sha256 as Sha256Hasher};
 
-pub use hash::{HashParseError, Sha256, parse_mismatch_got};
+pub use hash::{HashParseError, Sha256};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{}: {source}", .path.display())]

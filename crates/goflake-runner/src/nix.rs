@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use goflake_nar::{Sha256, parse_mismatch_got};
+use goflake_nar::Sha256;
 
 #[derive(Debug, thiserror::Error)]
 pub enum NixError {
@@ -156,40 +156,34 @@ pub fn go_modules_hash_pure(
     extra_args: &[String],
 ) -> Result<PureHash, NixError> {
     use crate::go::Vendored;
-    let nix = find()?;
     let installable = format!("{flake_ref}#{attr}.goModules");
-    let run = |rebuild: bool| -> Result<Output, NixError> {
-        let mut command = command(&nix);
-        command.args(["build", "--no-link", "--json"]);
-        if rebuild {
-            command.arg("--rebuild");
-        }
-        output(command.arg(&installable).args(extra_args)).map_err(NixError::from)
-    };
     for rebuild in [false, true] {
-        let output = run(rebuild)?;
-        let log = String::from_utf8_lossy(&output.stderr).into_owned();
-        if GoModulesRefusal::find(&log).is_some() {
+        let mut args = vec![installable.clone()];
+        if rebuild {
+            args.push("--rebuild".into());
+        }
+        args.extend_from_slice(extra_args);
+        let outcome = build_raw(&args, &mut |_| {})?;
+        if outcome.go_modules_refusal.is_some() {
             return Ok(PureHash::Vendored(Vendored::Nothing));
         }
-        if log.contains("vendorHash is not computed yet") {
+        if outcome.messages.contains("vendorHash is not computed yet") {
             return Ok(PureHash::NotComputedYet);
         }
-        match parse_mismatch_got(&log) {
-            Some(Ok(hash)) => return Ok(PureHash::Vendored(Vendored::Hash(hash))),
-            Some(Err(err)) => return Err(NixError::BadHash(err.to_string())),
-            None if !output.status.success() => {
-                return Err(NixError::Failed(strip_ansi(log.trim_end())));
+        match (&outcome.hash_mismatch, outcome.success) {
+            (Some(mismatch), _) => return Ok(PureHash::Vendored(Vendored::Hash(mismatch.got))),
+            (None, false) => {
+                return Err(NixError::Failed(outcome.messages.trim_end().to_owned()));
             }
-            None if rebuild => {
-                let out = serde_json::from_slice::<serde_json::Value>(&output.stdout)
-                    .ok()
-                    .and_then(|v| v[0]["outputs"]["out"].as_str().map(PathBuf::from))
+            (None, true) if rebuild => {
+                let (_, out) = outcome
+                    .outputs
+                    .first()
                     .ok_or_else(|| NixError::Failed("nix build printed no output path".into()))?;
-                let hash = goflake_nar::nar_hash(&out)?;
+                let hash = goflake_nar::nar_hash(out)?;
                 return Ok(PureHash::Vendored(Vendored::Hash(hash)));
             }
-            None => {}
+            (None, true) => {}
         }
     }
     unreachable!("the second round always returns")
@@ -204,27 +198,30 @@ pub fn go_modules_hash(
     attr: &str,
     extra_args: &[String],
 ) -> Result<crate::go::Vendored, NixError> {
-    let nix = find()?;
     let expression = format!(
         "let flake = builtins.getFlake {}; package = flake.packages.${{builtins.currentSystem}}.{}; in (package.overrideAttrs {{ vendorHash = \"\"; }}).goModules",
         goflake_syntax::string_literal(flake_ref)?,
         goflake_syntax::AttrPath::new(vec![attr.to_owned()])
     );
-    let output: Output = output(
-        command(&nix)
-            .args(["build", "--no-link", "--impure", "--expr", &expression])
-            .args(extra_args),
-    )?;
-    let log = String::from_utf8_lossy(&output.stderr).into_owned();
-    // module.nix's goModules exits 10 with these when vendorHash must be null.
-    if GoModulesRefusal::find(&log).is_some() {
+    let mut args = vec!["--impure".to_owned(), "--expr".to_owned(), expression];
+    args.extend_from_slice(extra_args);
+    let outcome = build_raw(&args, &mut |_| {})?;
+    // module.nix's goModules exits 10 when vendorHash must be null.
+    if outcome.go_modules_refusal.is_some() {
         return Ok(crate::go::Vendored::Nothing);
     }
-    match parse_mismatch_got(&log) {
-        Some(Ok(hash)) => Ok(crate::go::Vendored::Hash(hash)),
-        Some(Err(err)) => Err(NixError::BadHash(err.to_string())),
-        None if output.status.success() => Err(NixError::NoMismatch),
-        None => Err(NixError::Failed(log.trim_end().to_owned())),
+    match outcome.hash_mismatch {
+        // An empty hash is the placeholder Nix reports as specified.
+        Some(mismatch) if mismatch.specified == Sha256([0; 32]) => {
+            Ok(crate::go::Vendored::Hash(mismatch.got))
+        }
+        Some(mismatch) => Err(NixError::Failed(format!(
+            "Nix reported a mismatch for {} with {} specified, not the empty hash goflake gave it",
+            mismatch.drv,
+            mismatch.specified.sri()
+        ))),
+        None if outcome.success => Err(NixError::NoMismatch),
+        None => Err(NixError::Failed(outcome.messages.trim_end().to_owned())),
     }
 }
 
@@ -265,10 +262,12 @@ pub struct BuildOutcome {
     pub go_modules_refusal: Option<GoModulesRefusal>,
 }
 
-/// Nix's `hash mismatch in fixed-output derivation '…drv'`, with the hash it got.
+/// Nix's `hash mismatch in fixed-output derivation '…drv'`, with the hash the derivation
+/// declares and the one it got.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HashMismatch {
     pub drv: String,
+    pub specified: Sha256,
     pub got: Sha256,
 }
 
@@ -282,7 +281,7 @@ pub enum GoModulesRefusal {
 }
 
 impl GoModulesRefusal {
-    /// module.nix's message in `log`, if any.
+    /// module.nix's message in a goModules build log, if any.
     pub fn find(log: &str) -> Option<GoModulesRefusal> {
         if log.contains("vendor folder is empty") {
             Some(GoModulesRefusal::NoDependencies)
@@ -294,18 +293,91 @@ impl GoModulesRefusal {
     }
 }
 
+/// One message Nix itself printed: an `@nix {"action":"msg"}` event of `--log-format
+/// internal-json`. A builder's output arrives as other events (and inside a failure's own
+/// message only as its log tail), so what is read from a message is Nix's word, never a
+/// line a build printed. This is the one place goflake reads Nix's messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NixMessage {
+    /// 0 is an error, 1 a warning.
+    pub level: u64,
+    /// The message as Nix prints it (`error: …`), without colours.
+    pub text: String,
+    /// The message without its `error:` or `warning:` prefix (Nix's `raw_msg`).
+    pub raw: String,
+}
+
+impl NixMessage {
+    fn from_event(event: &serde_json::Value) -> NixMessage {
+        let text = strip_ansi(event["msg"].as_str().unwrap_or_default());
+        let raw = match event["raw_msg"].as_str() {
+            Some(raw) => strip_ansi(raw),
+            None => text
+                .strip_prefix("error: ")
+                .or_else(|| text.strip_prefix("warning: "))
+                .unwrap_or(&text)
+                .to_owned(),
+        };
+        NixMessage {
+            level: event["level"].as_u64().unwrap_or(u64::MAX),
+            text,
+            raw,
+        }
+    }
+
+    fn is_error(&self) -> bool {
+        self.level == 0
+    }
+
+    /// The derivation a build failure names, and whether its builder exited with `code`:
+    /// `builder for '…drv' failed with exit code N` (Nix 2.8, Lix), `Cannot build '…drv'.
+    /// Reason: builder failed with exit code N.` (current Nix).
+    fn failed_build(&self) -> Option<(String, Option<i32>)> {
+        if !self.is_error()
+            || !(self.raw.starts_with("builder for ") || self.raw.starts_with("Cannot build "))
+        {
+            return None;
+        }
+        let drv = drv_in(self.raw.lines().next()?)?;
+        let code = self.raw.split("exit code ").nth(1).and_then(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        });
+        Some((drv, code))
+    }
+}
+
 impl HashMismatch {
-    /// The mismatch Nix reports in `messages` (any Nix or Lix wording: the derivation on
-    /// the `hash mismatch` line, the hash on the `got:` line after it); none when the hash
-    /// it got does not parse.
-    pub fn find(messages: &str) -> Option<HashMismatch> {
-        let at = messages.find("hash mismatch in fixed-output derivation")?;
-        let mut lines = messages[at..].lines();
-        let drv = drv_in(lines.next()?)?;
-        // Its report ends where Nix's next message begins.
-        let report: Vec<&str> = lines.take_while(|l| !l.contains("error:")).collect();
-        let got = parse_mismatch_got(&report.join("\n"))?.ok()?;
-        Some(HashMismatch { drv, got })
+    /// The mismatch a message of Nix's reports: an error that begins `hash mismatch in
+    /// fixed-output derivation '…drv':`, followed by its `specified:` and `got:` lines (any
+    /// Nix or Lix wording; Lix adds `likely URL:` and the paths). Both hashes must parse.
+    pub fn from_message(message: &NixMessage) -> Option<HashMismatch> {
+        if !message.is_error() {
+            return None;
+        }
+        let mut lines = message.raw.lines();
+        let first = lines.next()?;
+        let drv = drv_in(first.strip_prefix("hash mismatch in fixed-output derivation ")?)?;
+        let mut specified = None;
+        let mut got = None;
+        for line in lines {
+            let line = line.trim();
+            let value = |label: &str| {
+                line.strip_prefix(label)
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .and_then(|v| Sha256::parse(v).ok())
+            };
+            if let Some(hash) = value("specified:") {
+                specified = Some(hash);
+            } else if let Some(hash) = value("got:") {
+                got = Some(hash);
+            }
+        }
+        Some(HashMismatch {
+            drv,
+            specified: specified?,
+            got: got?,
+        })
     }
 }
 
@@ -345,6 +417,21 @@ pub fn build(
     rebuild: bool,
     mut on_event: impl FnMut(BuildEvent),
 ) -> Result<BuildOutcome, NixError> {
+    let mut args = Vec::new();
+    if rebuild {
+        args.push("--rebuild".to_owned());
+    }
+    args.extend_from_slice(installables);
+    args.extend_from_slice(extra_args);
+    build_raw(&args, &mut on_event)
+}
+
+/// `nix build --json --no-link --log-format internal-json ARGS`, run again while it fails
+/// only because the store was busy.
+fn build_raw(
+    args: &[String],
+    on_event: &mut impl FnMut(BuildEvent),
+) -> Result<BuildOutcome, NixError> {
     let nix = find()?;
     let mut cmd = command(&nix);
     cmd.args([
@@ -354,14 +441,11 @@ pub fn build(
         "--log-format",
         "internal-json",
     ]);
-    if rebuild {
-        cmd.arg("--rebuild");
-    }
-    cmd.args(installables).args(extra_args);
+    cmd.args(args);
     retry_store_busy(
         STORE_BUSY_PAUSE,
         |outcome: &BuildOutcome| !outcome.success && only_store_busy(&outcome.messages),
-        || build_once(&mut cmd, &mut on_event),
+        || build_once(&mut cmd, on_event),
     )
 }
 
@@ -387,6 +471,7 @@ fn build_once(
     let mut last_log: HashMap<u64, std::time::Instant> = HashMap::new();
     let mut log_tails: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut messages = String::new();
+    let mut nix_messages: Vec<NixMessage> = Vec::new();
     for line in BufReader::new(stderr).lines() {
         let Ok(line) = line else { break };
         let Some(json) = line.strip_prefix("@nix ") else {
@@ -439,21 +524,17 @@ fn build_once(
                 }
             }
             Some("msg") => {
-                // Current Nix colours the paths inside its messages.
-                let text = strip_ansi(value["msg"].as_str().unwrap_or_default());
-                let text = text.as_str();
-                let is_error = value["level"].as_u64().is_some_and(|level| level <= 1);
-                let names_failure = text.contains("builder for")
-                    || text.contains("hash mismatch in fixed-output derivation")
-                    || text.contains("Cannot build");
-                if is_error
-                    && names_failure
-                    && let Some(drv) = drv_in(text)
-                {
+                let message = NixMessage::from_event(&value);
+                let failed = message
+                    .failed_build()
+                    .map(|(drv, _)| drv)
+                    .or_else(|| HashMismatch::from_message(&message).map(|mismatch| mismatch.drv));
+                if let Some(drv) = failed {
                     on_event(BuildEvent::Failed { drv });
                 }
-                messages.push_str(text);
+                messages.push_str(&message.text);
                 messages.push('\n');
+                nix_messages.push(message);
             }
             _ => {}
         }
@@ -472,15 +553,24 @@ fn build_once(
         }
     }
     let messages = strip_ansi(&messages);
+    // goModules refuses with exit code 10 and its message in the build log; a message
+    // elsewhere (another build's log, an evaluation trace) is not the refusal.
+    let go_modules_refusal = nix_messages.iter().find_map(|message| {
+        let (drv, code) = message.failed_build()?;
+        if code != Some(10) || !drv.ends_with("-go-modules.drv") {
+            return None;
+        }
+        let log = log_tails
+            .get(&drv)
+            .map(|lines| lines.join("\n"))
+            .unwrap_or_default();
+        GoModulesRefusal::find(&log).or_else(|| GoModulesRefusal::find(&message.raw))
+    });
     Ok(BuildOutcome {
         success: status.success(),
         outputs,
-        hash_mismatch: HashMismatch::find(&messages),
-        go_modules_refusal: GoModulesRefusal::find(&messages).or_else(|| {
-            log_tails
-                .values()
-                .find_map(|lines| GoModulesRefusal::find(&lines.join("\n")))
-        }),
+        hash_mismatch: nix_messages.iter().find_map(HashMismatch::from_message),
+        go_modules_refusal,
         messages,
         log_tails,
     })
@@ -537,39 +627,107 @@ pub fn run_passthrough(args: &[String], capture_stderr: bool) -> Result<(bool, S
 mod tests {
     use super::*;
 
+    /// An error message event as `--log-format internal-json` prints it (`raw_msg` only
+    /// when `raw` is given: older Nix sends `msg` alone).
+    fn error_event(msg: &str, raw: Option<&str>) -> NixMessage {
+        let mut event = serde_json::json!({ "action": "msg", "level": 0, "msg": msg });
+        if let Some(raw) = raw {
+            event["raw_msg"] = raw.into();
+        }
+        NixMessage::from_event(&event)
+    }
+
     #[test]
     fn hash_mismatches_in_every_wording() {
         let sri = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
         let specified = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
         let drv = "/nix/store/abc-demo-0.1.0-go-modules.drv";
-        let nix28 = format!(
-            "error: hash mismatch in fixed-output derivation '{drv}':\n         specified: {specified}\n            got:    {sri}\n"
-        );
-        let current = format!(
-            "{nix28}error: Cannot build '/nix/store/y-demo.drv'.\n       Reason: 1 dependency failed.\n"
+        // Nix 2.8 and current Nix (colours included, as they send them), Lix.
+        let nix = format!(
+            "\u{1b}[35;1m\u{1b}[0mhash mismatch in fixed-output derivation '\u{1b}[35;1m{drv}\u{1b}[0m':\n  specified: \u{1b}[35;1m{specified}\u{1b}[0m\n     got:    \u{1b}[35;1m{sri}\u{1b}[0m\u{1b}[0m"
         );
         let lix = format!(
-            "error: hash mismatch in fixed-output derivation `{drv}':\n  likely URL: (unknown)\n     specified: {specified}\n           got: {sri}\n expected path: /nix/store/a\n      got path: /nix/store/b\n"
+            "hash mismatch in fixed-output derivation `{drv}':\n  likely URL: (unknown)\n     specified: {specified}\n           got: {sri}\n expected path: /nix/store/a\n      got path: /nix/store/b"
         );
         let expected = HashMismatch {
             drv: drv.to_owned(),
+            specified: Sha256::parse(specified).unwrap(),
             got: Sha256::parse(sri).unwrap(),
         };
-        for messages in [&nix28, &current, &lix] {
+        for raw in [&nix, &lix] {
+            for message in [
+                error_event(&format!("\u{1b}[31;1merror:\u{1b}[0m {raw}"), Some(raw)),
+                error_event(&format!("error: {raw}"), None),
+            ] {
+                assert_eq!(
+                    HashMismatch::from_message(&message),
+                    Some(expected.clone()),
+                    "{raw}"
+                );
+            }
+        }
+        // Both hashes are needed, and both must parse.
+        let no_specified =
+            format!("hash mismatch in fixed-output derivation '{drv}':\n  got: {sri}");
+        let bad_got = format!(
+            "hash mismatch in fixed-output derivation '{drv}':\n  specified: {specified}\n  got: sha256-bad"
+        );
+        for raw in [no_specified, bad_got] {
             assert_eq!(
-                HashMismatch::find(messages),
-                Some(expected.clone()),
-                "{messages}"
+                HashMismatch::from_message(&error_event(&raw, Some(&raw))),
+                None,
+                "{raw}"
             );
         }
-        // The hash belongs to the mismatch it follows, not to a later message.
-        let unrelated = format!(
-            "error: hash mismatch in fixed-output derivation '{drv}':\n  specified: {specified}\n  got: sha256-bad\nerror: builder failed\n  got: {sri}\n"
+    }
+
+    /// What a build prints is never taken for Nix's report: a builder's log tail inside a
+    /// failure message, an evaluation trace, a warning.
+    #[test]
+    fn a_mismatch_is_read_only_from_nixs_own_report() {
+        let forged = "hash mismatch in fixed-output derivation '/nix/store/x-go-modules.drv':\n  specified: sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n  got: sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+        let tail: String = forged.lines().map(|l| format!("\n       > {l}")).collect();
+        let failure = format!(
+            "builder for '/nix/store/x-go-modules.drv' failed with exit code 1;\n       last 3 log lines:{tail}"
         );
-        assert_eq!(HashMismatch::find(&unrelated), None);
         assert_eq!(
-            HashMismatch::find("error: builder for '/nix/store/x.drv' failed\n"),
+            HashMismatch::from_message(&error_event(&failure, Some(&failure))),
             None
+        );
+        let trace = format!("trace: {forged}");
+        assert_eq!(
+            HashMismatch::from_message(&error_event(&trace, Some(&trace))),
+            None
+        );
+        let warning = NixMessage::from_event(&serde_json::json!({
+            "action": "msg", "level": 1, "msg": format!("warning: {forged}")
+        }));
+        assert_eq!(HashMismatch::from_message(&warning), None);
+    }
+
+    #[test]
+    fn failed_builds_and_their_exit_codes() {
+        let nix28 = error_event(
+            "error: builder for '/nix/store/a-x-go-modules.drv' failed with exit code 10",
+            Some("builder for '/nix/store/a-x-go-modules.drv' failed with exit code 10"),
+        );
+        let current = "Cannot build '/s/b-x-go-modules.drv'.\nReason: builder failed with exit code 10.\nOutput paths:\n  /s/b-x-go-modules";
+        let current = error_event(&format!("error: {current}"), Some(current));
+        assert_eq!(
+            nix28.failed_build(),
+            Some(("/nix/store/a-x-go-modules.drv".to_owned(), Some(10)))
+        );
+        assert_eq!(
+            current.failed_build(),
+            Some(("/s/b-x-go-modules.drv".to_owned(), Some(10)))
+        );
+        let dependency = error_event(
+            "error: Cannot build '/s/c.drv'.\nReason: 1 dependency failed.",
+            None,
+        );
+        assert_eq!(
+            dependency.failed_build(),
+            Some(("/s/c.drv".to_owned(), None))
         );
     }
 

@@ -120,7 +120,13 @@ fn a_closed_stdout_ends_goflake_quietly() {
         &["completions", "bash"],
         &["targets", "list", "--flake", s(&flake)],
         &["get", s(&flake), "targets"],
-        &["init", "--dry-run", "--force", "--no-verify-targets", s(&dir)],
+        &[
+            "init",
+            "--dry-run",
+            "--force",
+            "--no-verify-targets",
+            s(&dir),
+        ],
         &["nar-hash", s(&dir)],
     ];
     for args in printing {

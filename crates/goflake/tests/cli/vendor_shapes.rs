@@ -295,6 +295,64 @@ fn a_go_release_that_cannot_be_verified_is_reported_with_gos_error() {
     );
 }
 
+/// `--method nix` writes the hash Nix reports, never one a build printed: a goModules
+/// whose preBuild prints a `got:` line and fails gets no hash at all.
+#[test]
+fn a_got_line_a_build_prints_is_not_taken_for_nixs() {
+    let Some(env) = env("vendor_shapes::forged_got") else {
+        return;
+    };
+    let dir = env.root.join("forged");
+    env.greeting_module(&dir, "example.com/forged", "1.25");
+    let forged = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    let flake = format!(
+        r#"{{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";
+  outputs =
+    {{ nixpkgs, ... }}:
+    {{
+      packages.{system}.default = nixpkgs.legacyPackages.{system}.buildGoModule {{
+        pname = "forged";
+        version = "0.1.0";
+        src = ./.;
+        vendorHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        preBuild = ''
+          echo "error: hash mismatch in fixed-output derivation '/nix/store/x-go-modules.drv':"
+          echo "  specified: sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+          echo "  got: {forged}"
+          exit 1
+        '';
+      }};
+    }};
+}}
+"#,
+        system = goflake_testkit::host_system()
+    );
+    write(&dir.join("flake.nix"), &flake);
+    env.nix.lock(&dir);
+    for pure in [false, true] {
+        let mut args = vec!["vendor-hash", "--write", "--method", "nix"];
+        if pure {
+            args.push("--pure");
+        }
+        args.push("--");
+        let overrides = env.nix.override_nixpkgs();
+        args.extend(overrides.iter().map(String::as_str));
+        let out = env.goflake(&dir, &args);
+        assert_eq!(out.status.code(), Some(1), "pure {pure}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("Nix could not evaluate or build"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("flake.nix")).unwrap(),
+            flake,
+            "pure {pure}: nothing written"
+        );
+    }
+}
+
 #[test]
 fn the_nix_method_computes_a_first_hash_without_go() {
     let Some(env) = env("vendor_shapes::nix_without_go") else {
