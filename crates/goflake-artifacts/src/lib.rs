@@ -234,7 +234,7 @@ fn only_what_goflake_wrote(out: &Path) -> Result<(), DistError> {
         return Ok(());
     }
     let marker = out.join(DIST_MARKER);
-    let Ok(listed) = std::fs::read_to_string(&marker) else {
+    let Ok(listed) = goflake_fs::read_text(&marker) else {
         return Err(refuse(format!(
             "it exists and goflake did not write it (no {DIST_MARKER} in it); move it away or choose another --out"
         )));
@@ -275,7 +275,7 @@ fn written_files(marker: &str, out: &Path) -> Result<Vec<(String, String)>, Dist
         return Ok(listed);
     }
     let sums = out.join("SHA256SUMS");
-    let Ok(text) = std::fs::read_to_string(&sums) else {
+    let Ok(text) = goflake_fs::read_text(&sums) else {
         return Ok(Vec::new());
     };
     let mut files = parse(&text);

@@ -130,7 +130,7 @@ fn sibling(
     binding: &Binding,
     name: &str,
 ) -> Option<Binding> {
-    let mut segments = binding.path.segments().to_vec();
+    let mut segments = binding.path().segments().to_vec();
     segments.pop();
     segments.push(name.to_owned());
     index

@@ -15,11 +15,11 @@ fn git_dir(root: &Path) -> Option<PathBuf> {
     if dot_git.is_dir() {
         return Some(dot_git);
     }
-    let text = std::fs::read_to_string(&dot_git).ok()?;
+    let text = goflake_fs::read_text(&dot_git).ok()?;
     let target = text.strip_prefix("gitdir:")?.trim();
     let path = root.join(target);
     // A worktree's git dir names the shared one in `commondir`.
-    match std::fs::read_to_string(path.join("commondir")) {
+    match goflake_fs::read_text(&path.join("commondir")) {
         Ok(common) => Some(path.join(common.trim())),
         Err(_) => Some(path),
     }
@@ -46,7 +46,7 @@ pub fn tags(root: &Path) -> Vec<String> {
             }
         }
     }
-    if let Ok(packed) = std::fs::read_to_string(git.join("packed-refs")) {
+    if let Ok(packed) = goflake_fs::read_text(&git.join("packed-refs")) {
         for line in packed.lines() {
             if let Some((_, name)) = line.split_once(' ')
                 && let Some(tag) = name.strip_prefix("refs/tags/")

@@ -78,11 +78,68 @@ const DEFAULT_LDFLAGS: &str = "-s -w -X main.version={{.Version}} -X main.commit
 pub fn load(dir: &Path, default_name: &str) -> Result<Option<GoReleaser>, GoReleaserError> {
     for name in FILE_NAMES {
         let path = dir.join(name);
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            return parse(&path.display().to_string(), &text, default_name).map(Some);
+        match goflake_fs::read_text(&path) {
+            Ok(text) => return parse(&path.display().to_string(), &text, default_name).map(Some),
+            Err(err) if err.is_not_found() => {}
+            Err(err) => {
+                return Err(GoReleaserError {
+                    file: path.display().to_string(),
+                    line: 1,
+                    col: 1,
+                    message: err.to_string(),
+                });
+            }
         }
     }
     Ok(None)
+}
+
+/// How deep `[`/`{` may nest: the YAML parser's own recursion limit. Beyond it the parser
+/// fails anyway, but only after a scan that is quadratic in the nesting (two minutes for
+/// 200,000 `[`), so deeper text is refused here, in one pass.
+const MAX_FLOW_NESTING: usize = 128;
+
+/// Refuses flow collections nested deeper than [`MAX_FLOW_NESTING`], at the bracket that
+/// goes too deep. Quoted scalars and comments are skipped; a bracket inside a plain scalar
+/// counts, which only makes a file of more than a hundred unclosed ones fail early.
+fn check_flow_nesting(file: &str, text: &str) -> Result<(), GoReleaserError> {
+    let (mut depth, mut line, mut col) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut previous = '\n';
+    for c in text.chars() {
+        col += 1;
+        if c == '\n' {
+            // A quoted scalar may span lines: its quote stays open.
+            (line, col, comment) = (line + 1, 0, false);
+        }
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if comment => {}
+            None => match c {
+                '#' if previous.is_whitespace() => comment = true,
+                '\'' | '"' => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_NESTING {
+                        return Err(GoReleaserError {
+                            file: file.to_owned(),
+                            line,
+                            col,
+                            message: format!(
+                                "collections nested deeper than {MAX_FLOW_NESTING} levels; goflake does not read this file"
+                            ),
+                        });
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        previous = c;
+    }
+    Ok(())
 }
 
 /// Parses GoReleaser YAML; `file` names it in errors and warnings.
@@ -96,6 +153,7 @@ pub fn parse(file: &str, text: &str, default_name: &str) -> Result<GoReleaser, G
             message: err.to_string(),
         }
     };
+    check_flow_nesting(file, text)?;
     // Anchors and aliases are resolved by the parser; merge keys (`<<: *defaults`) as
     // GoReleaser's YAML library applies them.
     let mut value: Value = serde_yaml_ng::from_str(text).map_err(yaml_error)?;
@@ -480,6 +538,20 @@ fn parse_template(text: &str, project_name: &str) -> Result<Vec<TemplatePart>, S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flow_collections_nested_too_deep_are_refused_in_one_pass() {
+        let deep = format!("version: 2\nbuilds: {}\n", "[".repeat(200_000));
+        let err = parse(".goreleaser.yaml", &deep, "app").unwrap_err();
+        assert_eq!((err.line, err.col), (2, 8 + MAX_FLOW_NESTING + 1));
+        // goflake's own check, before the YAML parser's (quadratic) scan: its message.
+        assert!(
+            err.message.contains("nested deeper than 128 levels"),
+            "{err}"
+        );
+        let fine = "builds:\n  - ldflags: ['-X main.v={{.Version}}']  # [[[[ not counted\n    main: \"./cmd/[x\"\n";
+        assert!(parse(".goreleaser.yaml", fine, "app").is_ok());
+    }
 
     #[test]
     fn templates_split_and_map() {

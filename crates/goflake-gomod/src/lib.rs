@@ -24,8 +24,8 @@ pub fn vendor_fingerprint(
     proxy_vendor: bool,
 ) -> String {
     use sha2::{Digest, Sha256};
-    let go_sum = std::fs::read(module_dir.join("go.sum")).unwrap_or_default();
-    let go_line = std::fs::read_to_string(module_dir.join("go.mod"))
+    let go_sum = goflake_fs::read_bytes(&module_dir.join("go.sum")).unwrap_or_default();
+    let go_line = goflake_fs::read_text(&module_dir.join("go.mod"))
         .ok()
         .and_then(|text| parse_go_mod("go.mod", &text).ok())
         .and_then(|m| m.go)

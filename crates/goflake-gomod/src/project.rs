@@ -32,6 +32,9 @@ pub enum ModelError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A file of the tree that is not a regular file, or larger than goflake reads.
+    #[error(transparent)]
+    Read(#[from] goflake_fs::ReadError),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -264,23 +267,21 @@ fn file_builds_for(file: &FileInfo, target: &Target, cgo: bool) -> bool {
 /// Loads the model of the Go module in `dir`.
 pub fn load(dir: &Path, options: LoadOptions) -> Result<Project, ModelError> {
     let go_mod_path = dir.join("go.mod");
-    let text = match std::fs::read_to_string(&go_mod_path) {
+    let text = match goflake_fs::read_text(&go_mod_path) {
         Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+        Err(err) if err.is_not_found() => {
             return Err(ModelError::NotAModule {
                 dir: dir.to_path_buf(),
                 nearest: nearest_go_mod_below(dir),
             });
         }
-        Err(source) => {
-            return Err(ModelError::Io {
-                path: go_mod_path,
-                source,
-            });
-        }
+        Err(err) => return Err(err.into()),
     };
     let gomod =
         parse_go_mod(&go_mod_path.display().to_string(), &text).map_err(ModelError::GoMod)?;
+    // go.sum is read by `go` and by the vendorHash fingerprint: a special file there is
+    // refused here, once.
+    goflake_fs::check_input(&dir.join("go.sum"))?;
     let mut warnings = Vec::new();
     let absolute = dir.canonicalize().map_err(|source| ModelError::Io {
         path: dir.to_path_buf(),
@@ -657,7 +658,7 @@ fn project_version(
             .files
             .iter()
             .find_map(|f| {
-                let text = std::fs::read_to_string(&f.path).ok()?;
+                let text = goflake_fs::read_text(&f.path).ok()?;
                 crate::gofile::declared_value(&text, &[name])
             })
             .filter(|v| version_like(v))
@@ -895,7 +896,12 @@ fn find_go_work(
 ) -> Result<Option<Workspace>, ModelError> {
     for dir in module_dir.ancestors() {
         let path = dir.join("go.work");
-        if let Ok(text) = std::fs::read_to_string(&path) {
+        let found = match goflake_fs::read_text(&path) {
+            Ok(text) => Some(text),
+            Err(err) if err.is_not_found() => None,
+            Err(err) => return Err(err.into()),
+        };
+        if let Some(text) = found {
             let work: GoWork =
                 parse_go_work(&path.display().to_string(), &text).map_err(ModelError::GoWork)?;
             let shown = match repo_root {
@@ -991,10 +997,7 @@ fn scan(
                     ),
                 });
             }
-            let text = std::fs::read_to_string(&path).map_err(|source| ModelError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            let text = goflake_fs::read_text(&path)?;
             match read_header(&text) {
                 Ok(Some(header)) => {
                     let build_line = text.lines().find_map(|l| {

@@ -110,7 +110,7 @@ pub fn apply(file: &SourceFile, mut edits: Vec<TextEdit>) -> Result<SourceFile, 
 fn unsupported(file: &SourceFile, binding: &Binding, reason: impl Into<String>) -> EditError {
     EditError::Unsupported {
         location: file.location(binding.range().start()),
-        path: binding.path.clone(),
+        path: binding.path(),
         reason: reason.into(),
     }
 }

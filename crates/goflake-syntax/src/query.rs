@@ -14,7 +14,7 @@ use rnix::ast;
 use rnix::{SyntaxKind, SyntaxNode, TextRange};
 use rowan::ast::AstNode;
 
-use crate::path::AttrPath;
+use crate::path::{AttrPath, PathChain};
 use crate::source::SourceFile;
 use crate::strings::decode_string;
 
@@ -37,13 +37,24 @@ pub enum BindingKind {
 /// A binding and where it lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
-    pub path: AttrPath,
+    /// The logical path (see [`Binding::path`]).
+    chain: PathChain,
     pub kind: BindingKind,
     /// The attrset or `let` block that holds the binding.
     pub container: SyntaxNode,
 }
 
 impl Binding {
+    /// The binding's logical path: `outputs.packages.default`, `overlays.0.rev`.
+    pub fn path(&self) -> AttrPath {
+        self.chain.to_path()
+    }
+
+    /// The last name of its path.
+    pub fn name(&self) -> Option<&str> {
+        self.chain.last()
+    }
+
     /// The whole binding (`name = value;` or the `inherit …;` statement).
     pub fn entry(&self) -> &SyntaxNode {
         match &self.kind {
@@ -108,7 +119,7 @@ pub enum QueryError {
 pub fn bindings(file: &SourceFile) -> Vec<Binding> {
     let mut out = Vec::new();
     if let Some(expr) = file.root().children().next() {
-        walk(&expr, &AttrPath::new(Vec::new()), &mut out);
+        walk(&expr, &PathChain::default(), &mut out);
     }
     out
 }
@@ -136,9 +147,9 @@ impl BindingIndex {
     /// [`find`] on the indexed `file`.
     pub fn find(&self, file: &SourceFile, path: &AttrPath) -> Result<Binding, QueryError> {
         let all = &self.all;
-        let exact: Vec<&Binding> = all.iter().filter(|b| &b.path == path).collect();
+        let exact: Vec<&Binding> = all.iter().filter(|b| b.chain.is(path)).collect();
         let candidates = if exact.is_empty() {
-            all.iter().filter(|b| b.path.ends_with(path)).collect()
+            all.iter().filter(|b| b.chain.ends_with(path)).collect()
         } else {
             exact
         };
@@ -156,7 +167,7 @@ impl BindingIndex {
         for binding in &resolved {
             if !unique
                 .iter()
-                .any(|u| u.entry() == binding.entry() && u.path == binding.path)
+                .any(|u| u.entry() == binding.entry() && u.chain == binding.chain)
             {
                 unique.push(binding);
             }
@@ -173,7 +184,7 @@ impl BindingIndex {
                 path: path.clone(),
                 locations: many
                     .iter()
-                    .map(|b| format!("{} (`{}`)", file.location(b.range().start()), b.path))
+                    .map(|b| format!("{} (`{}`)", file.location(b.range().start()), b.path()))
                     .collect(),
             }),
         }
@@ -190,7 +201,7 @@ impl BindingIndex {
         let named_in = |container: &SyntaxNode| {
             self.all.iter().find(|b| {
                 &b.container == container
-                    && b.path.segments().last().map(String::as_str) == Some(name)
+                    && b.name() == Some(name)
                     && matches!(&b.kind, BindingKind::Value { entry, .. }
                         if ast::AttrpathValue::cast(entry.clone())
                             .and_then(|e| e.attrpath())
@@ -199,7 +210,7 @@ impl BindingIndex {
         };
         let inheritors = self.all.iter().filter(|b| {
             b.is_plain_inherit()
-                && b.path.segments().last() == binding.path.segments().last()
+                && b.name() == binding.name()
                 && resolve_inherit(&self.all, b)
                     .is_some_and(|source| source.entry() == binding.entry())
         });
@@ -218,11 +229,11 @@ fn resolve_inherit(all: &[Binding], binding: &Binding) -> Option<Binding> {
     else {
         return None;
     };
-    let name = binding.path.segments().last()?;
+    let name = binding.name()?;
     let binds_name = |b: &&Binding, container: &SyntaxNode| {
         &b.container == container
             && !b.is_plain_inherit()
-            && b.path.segments().last() == Some(name)
+            && b.name() == Some(name)
             && matches!(&b.kind, BindingKind::Value { entry, .. }
                 if entry.parent().as_ref() == Some(container)
                     // `name = …;`, not `name.x = …;`.
@@ -257,7 +268,7 @@ fn resolve_inherit(all: &[Binding], binding: &Binding) -> Option<Binding> {
 /// Reads the binding's value as a literal.
 pub fn read_literal(file: &SourceFile, binding: &Binding) -> Result<Literal, QueryError> {
     let not_literal = |what: &str, node: &SyntaxNode| QueryError::NotLiteral {
-        path: binding.path.clone(),
+        path: binding.path(),
         what: what.to_owned(),
         location: file.location(node.text_range().start()),
     };
@@ -386,7 +397,7 @@ fn name_as_written(attr: &ast::Attr) -> String {
     })
 }
 
-fn walk(node: &SyntaxNode, prefix: &AttrPath, out: &mut Vec<Binding>) {
+fn walk(node: &SyntaxNode, prefix: &PathChain, out: &mut Vec<Binding>) {
     use SyntaxKind::*;
     match node.kind() {
         NODE_ATTR_SET | NODE_LEGACY_LET => collect_entries(node, prefix, out),
@@ -406,7 +417,7 @@ fn walk(node: &SyntaxNode, prefix: &AttrPath, out: &mut Vec<Binding>) {
                 for entry in pattern.pat_entries() {
                     if let (Some(ident), Some(default)) = (entry.ident(), entry.default()) {
                         out.push(Binding {
-                            path: prefix.child(ident.syntax().text().to_string()),
+                            chain: prefix.child(ident.syntax().text().to_string()),
                             kind: BindingKind::Value {
                                 entry: entry.syntax().clone(),
                                 value: default.syntax().clone(),
@@ -459,7 +470,7 @@ fn walk(node: &SyntaxNode, prefix: &AttrPath, out: &mut Vec<Binding>) {
     }
 }
 
-fn collect_entries(container: &SyntaxNode, prefix: &AttrPath, out: &mut Vec<Binding>) {
+fn collect_entries(container: &SyntaxNode, prefix: &PathChain, out: &mut Vec<Binding>) {
     for child in container.children() {
         if let Some(entry) = ast::AttrpathValue::cast(child.clone()) {
             let (Some(attrpath), Some(value)) = (entry.attrpath(), entry.value()) else {
@@ -467,7 +478,7 @@ fn collect_entries(container: &SyntaxNode, prefix: &AttrPath, out: &mut Vec<Bind
             };
             let path = prefix.join(&attrpath_names(&attrpath));
             out.push(Binding {
-                path: path.clone(),
+                chain: path.clone(),
                 kind: BindingKind::Value {
                     entry: child.clone(),
                     value: value.syntax().clone(),
@@ -480,7 +491,7 @@ fn collect_entries(container: &SyntaxNode, prefix: &AttrPath, out: &mut Vec<Bind
             for attr in inherit.attrs() {
                 let name = name_as_written(&attr);
                 out.push(Binding {
-                    path: prefix.child(name),
+                    chain: prefix.child(name),
                     kind: BindingKind::Inherit {
                         entry: child.clone(),
                         attr: attr.syntax().clone(),
@@ -502,21 +513,16 @@ fn suggest(all: &[Binding], wanted: &AttrPath) -> Vec<AttrPath> {
         .last()
         .map(|s| s.to_lowercase())
         .unwrap_or_default();
+    // A path much longer than the one wanted is no near miss; leaving those out keeps this
+    // linear in the file (a deeply nested file has very long paths).
     let mut scored: Vec<(usize, usize, AttrPath)> = all
         .iter()
+        .filter(|b| b.chain.len() <= wanted.len() + 3)
         .map(|b| {
-            let own_last = b
-                .path
-                .segments()
-                .last()
-                .map(|s| s.to_lowercase())
-                .unwrap_or_default();
+            let own_last = b.name().map(str::to_lowercase).unwrap_or_default();
             let near = levenshtein(&own_last, &last);
-            (
-                near,
-                levenshtein(&b.path.to_string(), &wanted_text),
-                b.path.clone(),
-            )
+            let path = b.path();
+            (near, levenshtein(&path.to_string(), &wanted_text), path)
         })
         .collect();
     scored.sort();
@@ -616,7 +622,7 @@ buildGoModule (finalAttrs: {
         // Two inherits fed by one `let` binding: that binding, not an ambiguity.
         let file = SourceFile::parse("test.nix", text);
         let found = find(&file, &"a.vendorHash".parse().unwrap()).unwrap();
-        assert_eq!(found.path.to_string(), "outputs.vendorHash");
+        assert_eq!(found.path().to_string(), "outputs.vendorHash");
         assert_eq!(get(text, "b.vendorHash"), Ok(Literal::String("x".into())));
         let defaults = r#"{ vendorHash ? "d" }: { a = f { inherit vendorHash; }; b = g { inherit vendorHash; }; }"#;
         assert_eq!(

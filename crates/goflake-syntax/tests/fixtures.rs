@@ -79,7 +79,7 @@ fn queries() {
             writeln!(
                 out,
                 "{at} {} = {}",
-                binding.path,
+                binding.path(),
                 describe_literal(&file, &binding)
             )
             .unwrap();
@@ -194,14 +194,14 @@ fn setting_a_value_to_its_own_text_is_a_no_op() {
             };
             let own = value.text().to_string();
             let edits = edit::set_expr(&file, &binding, &own)
-                .unwrap_or_else(|e| panic!("{}: {}: {e}", path.display(), binding.path));
+                .unwrap_or_else(|e| panic!("{}: {}: {e}", path.display(), binding.path()));
             let edited = edit::apply(&file, edits).unwrap();
             assert_eq!(
                 edited.text(),
                 file.text(),
                 "{}: {} set to its own text changed the file",
                 path.display(),
-                binding.path
+                binding.path()
             );
         }
     }

@@ -71,7 +71,7 @@ fn any_list_can_be_set_and_set_back() {
                 failure_persistence: None,
                 ..Config::default()
             });
-            let where_ = format!("{}: {}", path.display(), binding.path);
+            let where_ = format!("{}: {}", path.display(), binding.path());
             runner
                 .run(&prop::collection::vec(element(), 0..5), |new| {
                     let items: Vec<ListItem> = new.iter().cloned().map(ListItem::Str).collect();

@@ -8,35 +8,21 @@ use goflake_syntax::SourceFile;
 use crate::config::WriteMode;
 use crate::failure::Failure;
 
-/// Reads and parses a Nix file; a file with parse errors, a file that is not UTF-8 and
-/// anything that is not a regular file (a FIFO would block forever) are refused with exit
-/// code 2.
+/// Reads and parses a Nix file; a file with parse errors, a file that is not UTF-8, one
+/// larger than goflake reads and anything that is not a regular file (a FIFO would block
+/// forever, `/dev/zero` never end) are refused with exit code 2.
 pub fn read_nix(path: &Path) -> Result<SourceFile> {
-    match std::fs::metadata(path) {
-        Ok(metadata) if !metadata.is_file() => {
-            return Err(Failure::bad_input(format!(
-                "{} is not a regular file ({})",
-                path.display(),
-                file_kind(&metadata)
-            )));
+    use goflake_fs::ReadError;
+    let text = goflake_fs::read_text(path).map_err(|err| match err {
+        ReadError::NotText { .. } => Failure::bad_input(format!(
+            "{} is not UTF-8 text, so it is not a Nix file goflake can edit",
+            path.display()
+        )),
+        ReadError::NotRegular { .. } | ReadError::TooLarge { .. } => {
+            Failure::bad_input(err.to_string())
         }
-        Ok(_) => {}
-        Err(err) => {
-            return Err(anyhow::Error::new(err).context(format!("cannot read {}", path.display())));
-        }
-    }
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::InvalidData => {
-            return Err(Failure::bad_input(format!(
-                "{} is not UTF-8 text, so it is not a Nix file goflake can edit",
-                path.display()
-            )));
-        }
-        Err(err) => {
-            return Err(anyhow::Error::new(err).context(format!("cannot read {}", path.display())));
-        }
-    };
+        ReadError::Io { .. } => anyhow::Error::new(err),
+    })?;
     let file = SourceFile::parse(path.display().to_string(), text);
     if file.has_errors() {
         return Err(Failure::bad_input_after(
@@ -46,8 +32,6 @@ pub fn read_nix(path: &Path) -> Result<SourceFile> {
     }
     Ok(file)
 }
-
-pub use goflake_fs::write::file_kind;
 
 /// An advisory lock (flock) on a file for a read-modify-write: two goflake runs editing the
 /// same file take turns, so neither loses the other's change. Released when dropped.
@@ -113,7 +97,7 @@ pub fn commit_change(path: &Path, before: &str, after: &str, mode: WriteMode) ->
         return Ok(false);
     }
     if changed && !mode.diff {
-        if std::fs::read_to_string(path).is_ok_and(|now| now != before) {
+        if goflake_fs::read_text(path).is_ok_and(|now| now != before) {
             return Err(Failure::problem(format!(
                 "{} changed while goflake was working on it; nothing was written (run the command again)",
                 path.display()

@@ -92,7 +92,7 @@ pub fn for_flake(
 
 /// The `locked` attributes of the root's `nixpkgs` input in a flake.lock.
 fn locked_nixpkgs(lock: &Path) -> Option<serde_json::Value> {
-    let text = std::fs::read_to_string(lock).ok()?;
+    let text = goflake_fs::read_text(lock).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
     let nodes = &json["nodes"];
     let root = json["root"].as_str().unwrap_or("root");
@@ -110,7 +110,8 @@ fn cache_dir() -> Option<PathBuf> {
 }
 
 fn read_cached(path: &Path) -> Option<GoSet> {
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    let json: serde_json::Value =
+        serde_json::from_slice(&goflake_fs::read_bytes(path).ok()?).ok()?;
     let minors = json["minors"]
         .as_object()?
         .iter()

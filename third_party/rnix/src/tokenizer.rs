@@ -56,11 +56,15 @@ pub fn tokenize(input: &str) -> impl Iterator<Item = Token<'_>> + '_ {
 struct Tokenizer<'a> {
     ctx: Vec<Context>,
     state: State<'a>,
+    /// goflake: the run of path characters last scanned by the path heuristic, as (where
+    /// the scan started, where the run ends, the offset of its last `_`), so a token inside
+    /// the same run does not scan it again (`1+1+1+…` was quadratic).
+    path_run: Option<(usize, usize, Option<usize>)>,
 }
 
 impl<'a> Tokenizer<'a> {
     pub fn new(input: &'a str) -> Self {
-        Self { ctx: Vec::new(), state: State { input, offset: 0 } }
+        Self { ctx: Vec::new(), state: State { input, offset: 0 }, path_run: None }
     }
 }
 
@@ -308,16 +312,29 @@ impl Tokenizer<'_> {
         } else {
             // Fallback to heuristic previously used for relative, search and URI paths.
             let store_path = self.peek() == Some('<');
-            let remaining = self.remaining();
-            let (skipped_len, contains_underscore) = remaining
-                .char_indices()
-                .take_while(|&(_, c)| match c {
-                    '<' | '/' => store_path,
-                    _ => is_valid_path_char(c),
-                })
-                .fold((0, false), |(_, contains_underscore), (offset, c)| {
-                    (offset + c.len_utf8(), contains_underscore || c == '_')
-                });
+            let here = self.state.offset;
+            let input = self.state.input;
+            let remaining = &input[here..];
+            let (skipped_len, contains_underscore) = match self.path_run {
+                Some((start, end, underscore)) if !store_path && start <= here && here < end => {
+                    (end - here, underscore.is_some_and(|u| u >= here))
+                }
+                _ => {
+                    let (len, underscore) = remaining
+                        .char_indices()
+                        .take_while(|&(_, c)| match c {
+                            '<' | '/' => store_path,
+                            _ => is_valid_path_char(c),
+                        })
+                        .fold((0, None), |(_, underscore), (offset, c)| {
+                            (offset + c.len_utf8(), if c == '_' { Some(here + offset) } else { underscore })
+                        });
+                    if !store_path {
+                        self.path_run = Some((here, here + len, underscore));
+                    }
+                    (len, underscore.is_some())
+                }
+            };
 
             let mut lookahead = remaining[skipped_len..].chars();
 

@@ -51,7 +51,7 @@ pub fn run(config: &CiConfig) -> Result<()> {
     let mut planned = Vec::new();
     for file in &files {
         let path = goflake_fs::resolve(&config.dir, Path::new(&file.path))?;
-        let before = std::fs::read_to_string(&path).ok();
+        let before = goflake_fs::read_text(&path).ok();
         planned.push((file, path, before));
     }
     let refusals: Vec<String> = planned

@@ -55,7 +55,7 @@ fn expected_flake_dir(config: &InitConfig) -> PathBuf {
 pub fn run(config: &InitConfig) -> Result<()> {
     // An existing flake says which Go builds the project (check targets with that one) and
     // which nixpkgs it pins (unless --nixpkgs changes it).
-    let existing = std::fs::read_to_string(expected_flake_dir(config).join("flake.nix"))
+    let existing = goflake_fs::read_text(&expected_flake_dir(config).join("flake.nix"))
         .ok()
         .map(|text| goflake_gen::Flake::new(SourceFile::parse("flake.nix", text.as_str())));
     // An update keeps the flake's targets unless new ones are asked for: check exactly

@@ -68,8 +68,8 @@ fn get_works_on_every_fixture() {
             continue;
         }
         for binding in bindings(&file) {
-            let query = binding.path.to_string();
-            let Ok(found) = find(&file, &binding.path) else {
+            let query = binding.path().to_string();
+            let Ok(found) = find(&file, &binding.path()) else {
                 continue; // ambiguous spellings are covered elsewhere
             };
             let out = goflake(&["get", "--json", s(&path), &query]);
@@ -263,14 +263,14 @@ fn set_then_get_on_every_fixture() {
             continue;
         }
         for binding in bindings(&file) {
-            let Ok(found) = find(&file, &binding.path) else {
+            let Ok(found) = find(&file, &binding.path()) else {
                 continue;
             };
             if !matches!(read_literal(&file, &found), Ok(Literal::String(_))) {
                 continue;
             }
             let (_tmp, path) = copy_fixture(source.file_name().unwrap().to_str().unwrap());
-            let query = binding.path.to_string();
+            let query = binding.path().to_string();
             let out = goflake(&["set", s(&path), &query, value]);
             assert!(out.status.success(), "{query}: {}", stderr(&out));
             let get = goflake(&["get", s(&path), &query]);

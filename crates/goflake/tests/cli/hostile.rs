@@ -296,3 +296,138 @@ fn a_full_disk_leaves_the_old_file_whole() {
     );
     assert!(stdout(&out).is_empty());
 }
+
+/// goflake under resource limits a hang or a runaway allocation exceeds: 30 s of CPU and
+/// 3 GB of address space (goflake reserves a 1 GiB stack). A limit hit kills it with a
+/// signal, which the callers refuse. `None` (the test reports itself skipped) without
+/// util-linux's prlimit.
+fn limited(test: &str, args: &[&str]) -> Option<std::process::Output> {
+    let prlimit = goflake_testkit::require_tool(test, "prlimit")?;
+    let output = goflake_testkit::command(prlimit)
+        .args(["--cpu=30", "--as=3000000000", "--"])
+        .arg(env!("CARGO_BIN_EXE_goflake"))
+        .args(args)
+        .env("GOFLAGS", "")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    Some(output)
+}
+
+#[test]
+fn special_files_in_a_clone_are_refused_not_read() {
+    let test = "hostile::special_files_in_a_clone_are_refused_not_read";
+    for name in ["go.mod", "go.sum", ".goreleaser.yaml"] {
+        for special in ["/dev/zero", "fifo"] {
+            let r = repo();
+            let path = r.dir.join(name);
+            let _ = std::fs::remove_file(&path);
+            if special == "fifo" {
+                let made = goflake_testkit::command("mkfifo")
+                    .arg(&path)
+                    .status()
+                    .unwrap();
+                assert!(made.success());
+            } else {
+                symlink(special, &path).unwrap();
+            }
+            for command in ["inspect", "init"] {
+                let Some(out) = limited(test, &[command, "--no-verify-targets", s(&r.dir)]) else {
+                    return;
+                };
+                let kind = if special == "fifo" {
+                    "a FIFO"
+                } else {
+                    "a device"
+                };
+                assert_eq!(
+                    out.status.code(),
+                    Some(1),
+                    "{command} with {name} as {special}: {}",
+                    stderr(&out)
+                );
+                assert!(
+                    stderr(&out).contains(&format!(
+                        "{name} is not a regular file ({kind}); goflake reads only regular files"
+                    )),
+                    "{command} with {name} as {special}: {}",
+                    stderr(&out)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_file_larger_than_goflake_reads_is_named() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("flake.nix");
+    let mut text = String::from("{ a = 1; }\n");
+    text.push_str(&"# padding\n".repeat((17 << 20) / 10));
+    std::fs::write(&file, &text).unwrap();
+    let out = goflake(&["get", s(&file), "a"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: {} is larger than the 16 MiB goflake reads of one file; it is not read\n",
+            file.display()
+        )
+    );
+}
+
+/// Inputs that made the parser or the binding index quadratic: every one is answered within
+/// the limits, with the answer a small input gets.
+#[test]
+fn pathological_nesting_is_answered_within_bounds() {
+    let test = "hostile::pathological_nesting_is_answered_within_bounds";
+    let temp = tempfile::tempdir().unwrap();
+    let cases = [
+        ("minus.nix", format!("{{ a = {}; }}\n", "-1".repeat(4000))),
+        (
+            "plus.nix",
+            format!("{{ a = {}; }}\n", vec!["1"; 8000].join("+")),
+        ),
+        (
+            "list.nix",
+            format!("{{ a = {}{}; }}\n", "[".repeat(9990), "]".repeat(9990)),
+        ),
+        (
+            "sets.nix",
+            format!(
+                "{{ a = {}1{}; }}\n",
+                "{ a = ".repeat(9990),
+                "; }".repeat(9990)
+            ),
+        ),
+    ];
+    for (name, text) in cases {
+        let file = temp.path().join(name);
+        std::fs::write(&file, &text).unwrap();
+        let Some(out) = limited(test, &["get", s(&file), "a"]) else {
+            return;
+        };
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("{}:1:7: `a` is", file.display())),
+            "{name}: {}",
+            stderr(&out)
+        );
+        // And an edit of it, which re-parses the result.
+        let edited = limited(test, &["set", "--check", s(&file), "b", "x"]).unwrap();
+        assert!(edited.status.code().is_some(), "{name}: killed by a limit");
+    }
+    let r = repo();
+    std::fs::write(
+        r.dir.join(".goreleaser.yaml"),
+        format!("version: 2\nbuilds: {}\n", "[".repeat(200_000)),
+    )
+    .unwrap();
+    let out = limited(test, &["inspect", s(&r.dir)]).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(".goreleaser.yaml:2:137: collections nested deeper than 128 levels"),
+        "{}",
+        stderr(&out)
+    );
+}
