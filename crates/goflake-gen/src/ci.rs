@@ -72,18 +72,11 @@ impl CiSpec {
     /// names, Cachix cache names, GOOS/GOARCH pairs, repository paths), so nothing from the
     /// project can become YAML keys or shell commands.
     pub fn validate(&self) -> Result<(), CiValueError> {
-        let attr_ok = |s: &str| {
-            s.chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''))
-        };
-        if !attr_ok(&self.pname) {
+        if !crate::pname_ok(&self.pname) {
             return Err(CiValueError {
                 what: "pname",
                 value: self.pname.clone(),
-                rule: "a Nix attribute name (a letter or `_`, then letters, digits, `_`, `-`, `'`)",
+                rule: crate::PNAME_RULE,
             });
         }
         for target in &self.targets {

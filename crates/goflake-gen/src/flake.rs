@@ -78,9 +78,25 @@ impl Flake {
 
     /// The `targets` list, each a GOOS/GOARCH pair Go can build.
     pub fn targets(&self) -> Result<Vec<Target>, GenError> {
-        self.list("targets")?
+        let names = self.list("targets")?;
+        // The list's elements, in order, for the position of one that is no target.
+        let elements: Vec<goflake_syntax::SyntaxNode> = self
+            .binding("targets")?
+            .value()
+            .map(|list| list.children().collect())
+            .unwrap_or_default();
+        names
             .iter()
-            .map(|t| crate::check_target(t))
+            .enumerate()
+            .map(|(i, name)| {
+                crate::check_target(name).map_err(|_| GenError::UnknownTargetAt {
+                    location: elements.get(i).map_or_else(
+                        || self.file.name().to_owned(),
+                        |node| self.file.location(node.text_range().start()),
+                    ),
+                    target: name.escape_default().to_string(),
+                })
+            })
             .collect()
     }
 

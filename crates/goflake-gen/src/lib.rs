@@ -54,6 +54,15 @@ pub enum GenError {
     UnknownTarget { target: String },
     #[error("no binary of this project builds for any requested target")]
     NoTargets,
+    #[error(
+        "{location}: `{target}` is not a GOOS/GOARCH pair Go can build (`goflake targets add --help` shows how to name one)"
+    )]
+    UnknownTargetAt { location: String, target: String },
+    #[error(
+        "the packages would be named after `{pname}` (the module path's last element), which is not {PNAME_RULE}; \
+         goflake names every package and CI job after it, so rename the module (go.mod's module line)"
+    )]
+    BadPname { pname: String },
     #[error(transparent)]
     Query(#[from] goflake_syntax::QueryError),
     #[error(transparent)]
@@ -181,6 +190,22 @@ impl SpecOptions {
     }
 }
 
+/// What a package name must be, in the flake, its package attributes and the CI files that
+/// name them (where it reaches YAML keys and shell words): one rule for `init` and `ci`.
+pub const PNAME_RULE: &str =
+    "a Nix attribute name (a letter or `_`, then letters, digits, `_` and `-`)";
+
+/// Whether `pname` meets [`PNAME_RULE`].
+pub fn pname_ok(pname: &str) -> bool {
+    pname
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && pname
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+}
+
 /// The flake package that builds `target` (`goos/goarch`): `<pname>-<goos>-<goarch>`, as the
 /// templates name it (`nix build .#app-linux-amd64`).
 pub fn package_attr(pname: &str, target: &Target) -> String {
@@ -201,6 +226,11 @@ pub fn spec_from_project(
     project: &Project,
     options: &SpecOptions,
 ) -> Result<(FlakeSpec, Vec<String>), GenError> {
+    if !pname_ok(&project.pname) {
+        return Err(GenError::BadPname {
+            pname: project.pname.clone(),
+        });
+    }
     if project.main_packages.is_empty() {
         if !project.left_out_mains.is_empty() {
             return Err(GenError::NoMainShipped {

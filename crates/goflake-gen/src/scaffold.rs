@@ -61,17 +61,6 @@ pub fn scaffold(name: &str) -> Option<&'static Scaffold> {
     SCAFFOLDS.iter().find(|s| s.name == name)
 }
 
-/// Whether `module` is a plausible Go module path (what `go mod init` accepts, roughly).
-pub fn valid_module_path(module: &str) -> bool {
-    !module.is_empty()
-        && !module.starts_with(['/', '.', '-'])
-        && !module.ends_with('/')
-        && !module.contains("//")
-        && module
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-' | '_' | '~'))
-}
-
 /// The template's files for a project with module path `module` and name `name`.
 pub fn files(scaffold: &Scaffold, module: &str, name: &str) -> Vec<(String, String)> {
     scaffold

@@ -90,13 +90,14 @@ pub fn toolchain_for(minor: u32) -> Result<Toolchain, GoError> {
         Some(patch) => patch,
         None => {
             let scratch = goflake_fs::private_tempdir("goflake-go.")?;
-            let output = Command::new(&go)
-                .current_dir(scratch.path())
-                .env("GOTOOLCHAIN", "local")
-                .env("GOFLAGS", "")
-                .env("GOWORK", "off")
-                .args(["list", "-m", "-versions", "golang.org/toolchain"])
-                .output()?;
+            let output = crate::process::output(
+                Command::new(&go)
+                    .current_dir(scratch.path())
+                    .env("GOTOOLCHAIN", "local")
+                    .env("GOFLAGS", "")
+                    .env("GOWORK", "off")
+                    .args(["list", "-m", "-versions", "golang.org/toolchain"]),
+            )?;
             if !output.status.success() {
                 return Err(GoError::Failed {
                     command: "list -m -versions golang.org/toolchain".into(),
@@ -125,10 +126,8 @@ pub fn toolchain_for(minor: u32) -> Result<Toolchain, GoError> {
     // Fetch it now (once; later runs find it in the module cache) so a failure is one clear
     // error rather than one per target.
     let scratch = goflake_fs::private_tempdir("goflake-go.")?;
-    let output = toolchain
-        .command(scratch.path())
-        .args(["env", "GOVERSION"])
-        .output()?;
+    let output =
+        crate::process::output(toolchain.command(scratch.path()).args(["env", "GOVERSION"]))?;
     if !output.status.success() {
         return Err(GoError::Failed {
             command: format!("env GOVERSION (GOTOOLCHAIN={})", toolchain.gotoolchain),
@@ -140,10 +139,11 @@ pub fn toolchain_for(minor: u32) -> Result<Toolchain, GoError> {
 }
 
 fn go_env(go: &Path, name: &str) -> Result<String, GoError> {
-    let output = Command::new(go)
-        .env("GOTOOLCHAIN", "local")
-        .args(["env", name])
-        .output()?;
+    let output = crate::process::output(
+        Command::new(go)
+            .env("GOTOOLCHAIN", "local")
+            .args(["env", name]),
+    )?;
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
@@ -208,7 +208,7 @@ fn compile_one(module_dir: &Path, toolchain: &Toolchain, job: &CompileJob) -> Co
         command.arg(format!("-tags={}", job.tags.join(",")));
     }
     command.arg(&package);
-    let (error, fetch_failure) = match command.output() {
+    let (error, fetch_failure) = match crate::process::output(&mut command) {
         Ok(output) if output.status.success() => (None, false),
         Ok(output) => {
             let stderr = String::from_utf8_lossy(&output.stderr);

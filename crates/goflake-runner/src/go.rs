@@ -213,11 +213,12 @@ fn vendor_hash_in(
     let go_work = workspace_file(&copy, &module);
     if proxy_vendor {
         let gopath = temp.join("gopath");
-        let output = go_command(go, &module, go_work.as_deref(), source.toolchain)
-            .env("GOPATH", &gopath)
-            .env("GOMODCACHE", gopath.join("pkg/mod"))
-            .args(["mod", "download"])
-            .output()?;
+        let output = crate::process::output(
+            go_command(go, &module, go_work.as_deref(), source.toolchain)
+                .env("GOPATH", &gopath)
+                .env("GOMODCACHE", gopath.join("pkg/mod"))
+                .args(["mod", "download"]),
+        )?;
         if !output.status.success() {
             return Err(failed("mod download", &module_dir, &output.stderr));
         }
@@ -229,9 +230,9 @@ fn vendor_hash_in(
         let hash = goflake_nar::nar_hash(&download)?;
         return Ok(Vendored::Hash(hash));
     }
-    let output = go_command(go, &module, go_work.as_deref(), source.toolchain)
-        .args(["mod", "vendor"])
-        .output()?;
+    let output = crate::process::output(
+        go_command(go, &module, go_work.as_deref(), source.toolchain).args(["mod", "vendor"]),
+    )?;
     if !output.status.success() {
         let error = failed("mod vendor", &module_dir, &output.stderr);
         return Err(match (error, go_work) {
@@ -282,7 +283,7 @@ fn unquote_one_line(quoted: &str) -> String {
 /// `go version`'s version, e.g. `1.26.8`.
 pub fn version() -> Result<String, GoError> {
     let go = crate::which("go").ok_or(GoError::Missing)?;
-    let output = Command::new(go).args(["env", "GOVERSION"]).output()?;
+    let output = crate::process::output(Command::new(go).args(["env", "GOVERSION"]))?;
     Ok(String::from_utf8_lossy(&output.stdout)
         .trim()
         .trim_start_matches("go")
@@ -301,7 +302,8 @@ pub fn cgo_only_dependencies(
     let go = crate::which("go").ok_or(GoError::Missing)?;
     let mut result = std::collections::BTreeMap::new();
     for main in mains {
-        let output = Command::new(&go)
+        let mut command = Command::new(&go);
+        command
             .current_dir(module_dir)
             // Never `-mod=mod`: it may rewrite the user's go.mod and go.sum.
             .env(
@@ -323,8 +325,8 @@ pub fn cgo_only_dependencies(
                 // %q keeps a multi-line error on its line.
                 "{{.ImportPath}}|{{.Standard}}|{{with .Error}}{{printf \"%q\" .Err}}{{end}}",
                 main,
-            ])
-            .output()?;
+            ]);
+        let output = crate::process::output(&mut command)?;
         if !output.status.success() {
             return Err(failed("list -deps", module_dir, &output.stderr));
         }

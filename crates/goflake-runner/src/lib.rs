@@ -4,6 +4,7 @@
 pub mod compile;
 pub mod go;
 pub mod nix;
+pub mod process;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -191,10 +192,7 @@ pub fn run_node(args: &[std::ffi::OsString]) -> std::io::Result<bool> {
             "`node` is not on PATH; js/wasm runs under Node (install nodejs)",
         )
     })?;
-    Ok(std::process::Command::new(node)
-        .args(args)
-        .status()?
-        .success())
+    Ok(crate::process::status(std::process::Command::new(node).args(args))?.success())
 }
 
 #[cfg(test)]

@@ -82,7 +82,7 @@ pub fn output(command: &mut Command) -> std::io::Result<Output> {
             !output.status.success()
                 && only_store_busy(&strip_ansi(&String::from_utf8_lossy(&output.stderr)))
         },
-        || command.output(),
+        || crate::process::output(command),
     )
 }
 
@@ -458,7 +458,7 @@ fn build_once(
     use std::process::Stdio;
 
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn()?;
+    let mut child = crate::process::spawn(cmd)?;
     let mut stdout = child.stdout.take().expect("piped");
     let reader = std::thread::spawn(move || {
         let mut text = String::new();
@@ -539,7 +539,9 @@ fn build_once(
             _ => {}
         }
     }
-    let status = child.wait()?;
+    let status = child.wait();
+    crate::process::forget(child.id());
+    let status = status?;
     let stdout = reader.join().unwrap_or_default();
     let mut outputs = Vec::new();
     if let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(&stdout)
@@ -597,7 +599,7 @@ fn strip_ansi(text: &str) -> String {
 /// `nix --version` as (major, minor).
 pub fn version() -> Result<(u32, u32), NixError> {
     let nix = find()?;
-    let output = Command::new(nix).arg("--version").output()?;
+    let output = crate::process::output(Command::new(nix).arg("--version"))?;
     let text = String::from_utf8_lossy(&output.stdout);
     let version = text.split_whitespace().last().unwrap_or("");
     let mut parts = version.split('.');
@@ -619,7 +621,7 @@ pub fn run_passthrough(args: &[String], capture_stderr: bool) -> Result<(bool, S
             strip_ansi(&String::from_utf8_lossy(&output.stderr)),
         ));
     }
-    let status = cmd.status()?;
+    let status = crate::process::status(&mut cmd)?;
     Ok((status.success(), String::new()))
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use goflake_gen::Flake;
 use goflake_gomod::Target;
 
@@ -29,9 +29,11 @@ pub fn read(dir: &Path) -> Result<FlakeInfo> {
             missing.join(", ")
         )));
     }
-    let targets = flake
-        .targets()
-        .with_context(|| format!("{}: `targets`", path.display()))?;
+    let targets = flake.targets().map_err(|err| match err {
+        // It names its file, line and column already.
+        err @ goflake_gen::GenError::UnknownTargetAt { .. } => anyhow::Error::new(err),
+        err => anyhow::Error::new(err).context(format!("{}: `targets`", path.display())),
+    })?;
     let pname = flake.pname();
     Ok(FlakeInfo {
         dir: dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()),

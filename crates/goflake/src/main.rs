@@ -48,9 +48,11 @@ fn main() -> ExitCode {
 }
 
 fn run() -> ExitCode {
-    // Interrupted (Ctrl-C, a CI timeout's SIGTERM): remove the temporary files and staging
-    // directories goflake made, then stop; no half-written file is ever in place.
+    // Interrupted (Ctrl-C, a CI timeout's SIGTERM): stop the nix and go processes goflake
+    // started (a SIGTERM reaches goflake alone), remove the temporary files and staging
+    // directories it made, then stop; no half-written file is ever in place.
     let _ = ctrlc::set_handler(|| {
+        goflake_runner::process::terminate_all();
         goflake_fs::cleanup::remove_all();
         std::process::exit(130);
     });

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use goflake_gen::SpecOptions;
-use goflake_gen::scaffold::{self, valid_module_path};
+use goflake_gen::scaffold;
 use goflake_gomod::LoadOptions;
 
 use crate::config::NewConfig;
@@ -20,9 +20,10 @@ pub fn run(config: &NewConfig) -> Result<()> {
         .module
         .clone()
         .unwrap_or_else(|| format!("example.com/{name}"));
-    if !valid_module_path(&module) {
+    // Go's own rule for the path go.mod will hold, checked before anything is written.
+    if let Err(why) = goflake_gomod::modpath::check_import_path(&module) {
         return Err(Failure::bad_input(format!(
-            "`{module}` is not a valid Go module path (use --module example.com/{name})"
+            "`{module}` is not a valid Go module path: {why} (use --module example.com/{name})"
         )));
     }
     if config.dir.exists()
@@ -36,10 +37,56 @@ pub fn run(config: &NewConfig) -> Result<()> {
             config.dir.display()
         )));
     }
+    // The directories this run creates (the project's and missing parents), innermost first.
+    let made_dirs: Vec<std::path::PathBuf> = config
+        .dir
+        .ancestors()
+        .take_while(|dir| !dir.as_os_str().is_empty() && !dir.exists())
+        .map(std::path::Path::to_path_buf)
+        .collect();
     std::fs::create_dir_all(&config.dir)
         .with_context(|| format!("cannot create {}", config.dir.display()))?;
     let mut created = Vec::new();
-    for (path, text) in scaffold::files(template, &module, &name) {
+    let scaffolded = write_project(config, &module, &name, &mut created);
+    if scaffolded.is_err() {
+        // Leave nothing half made: what this run wrote goes, and the directories it made.
+        for path in &created {
+            let _ = std::fs::remove_file(config.dir.join(path));
+        }
+        for dir in &made_dirs {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    scaffolded?;
+    if config.json {
+        let report = serde_json::json!({
+            "dir": config.dir.display().to_string(),
+            "template": template.name,
+            "module": module,
+            "files": created,
+        });
+        super::print_json(&report)?;
+        return Ok(());
+    }
+    eprintln!(
+        "created {} ({}, module {module})\nnext: cd {} && git init && git add -A && nix run",
+        config.dir.display(),
+        template.description,
+        config.dir.display()
+    );
+    Ok(())
+}
+
+/// Writes the template's files and the flake into the (empty) project directory, naming
+/// each in `created` as it is written.
+fn write_project(
+    config: &NewConfig,
+    module: &str,
+    name: &str,
+    created: &mut Vec<String>,
+) -> Result<()> {
+    let template = config.template;
+    for (path, text) in scaffold::files(template, module, name) {
         write_atomically(&config.dir.join(&path), text.as_bytes())?;
         created.push(path);
     }
@@ -58,21 +105,5 @@ pub fn run(config: &NewConfig) -> Result<()> {
     let flake = goflake_gen::render(&spec)?;
     write_atomically(&config.dir.join("flake.nix"), flake.as_bytes())?;
     created.push("flake.nix".to_owned());
-    if config.json {
-        let report = serde_json::json!({
-            "dir": config.dir.display().to_string(),
-            "template": template.name,
-            "module": module,
-            "files": created,
-        });
-        super::print_json(&report)?;
-        return Ok(());
-    }
-    eprintln!(
-        "created {} ({}, module {module})\nnext: cd {} && git init && git add -A && nix run",
-        config.dir.display(),
-        template.description,
-        config.dir.display()
-    );
     Ok(())
 }

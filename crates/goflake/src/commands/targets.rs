@@ -13,7 +13,8 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
     let flake = Flake::new(file);
     let edits = match &config.action {
         TargetsAction::List { json } => {
-            let targets = flake.list("targets")?;
+            // Parsed, so a target Go cannot build is an error at its position, not a line.
+            let targets = flake.targets()?;
             if *json {
                 let pname = flake.string("pname");
                 let listed: Vec<serde_json::Value> = targets
@@ -21,9 +22,8 @@ pub fn run(config: &TargetsConfig) -> Result<()> {
                     .map(|target| {
                         let attr = pname
                             .as_deref()
-                            .zip(Target::parse(target))
-                            .map(|(pname, target)| goflake_gen::package_attr(pname, &target));
-                        serde_json::json!({ "target": target, "attr": attr })
+                            .map(|pname| goflake_gen::package_attr(pname, target));
+                        serde_json::json!({ "target": target.to_string(), "attr": attr })
                     })
                     .collect();
                 let report = serde_json::json!({

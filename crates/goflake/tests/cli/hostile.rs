@@ -431,3 +431,85 @@ fn pathological_nesting_is_answered_within_bounds() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_target_in_flake_nix_is_read_as_a_target_or_refused_where_it_stands() {
+    let r = repo();
+    let flake = r.dir.join("flake.nix");
+    let text = std::fs::read_to_string(&flake).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.trim() == "\"linux/arm64\"")
+        .expect("the generated list has one target per line")
+        + 1;
+    for (written, shown) in [
+        ("linux/amd6", "linux/amd6"),
+        ("linux/\u{1b}[31m", "linux/\\u{1b}[31m"),
+    ] {
+        std::fs::write(
+            &flake,
+            text.replace("\"linux/arm64\"", &format!("\"{written}\"")),
+        )
+        .unwrap();
+        let expected = format!(
+            "error: {}:{line}:9: `{shown}` is not a GOOS/GOARCH pair Go can build (`goflake targets add --help` shows how to name one)\n",
+            flake.display()
+        );
+        let list = goflake(&["targets", "list", "--flake", s(&flake)]);
+        assert_eq!(list.status.code(), Some(1));
+        assert_eq!(stderr(&list), expected);
+        assert!(stdout(&list).is_empty(), "nothing listed");
+        let check = goflake(&["check", "--no-nix", "--dir", s(&r.dir)]);
+        assert_eq!(check.status.code(), Some(1));
+        assert_eq!(stderr(&check), expected);
+    }
+}
+
+#[test]
+fn init_and_ci_share_one_rule_for_package_names() {
+    for module in [
+        "example.com/-dash",
+        "example.com/1abc",
+        "example.com/my.tool",
+    ] {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("p");
+        goflake_testkit::copy_go_fixture("root-main", &dir);
+        let go_mod = std::fs::read_to_string(dir.join("go.mod")).unwrap();
+        let first = go_mod.lines().next().unwrap();
+        std::fs::write(
+            dir.join("go.mod"),
+            go_mod.replacen(first, &format!("module {module}"), 1),
+        )
+        .unwrap();
+        let out = goflake(&["init", "--no-verify-targets", s(&dir)]);
+        assert_eq!(out.status.code(), Some(1), "{module}: {}", stderr(&out));
+        let pname = module.rsplit('/').next().unwrap();
+        assert!(
+            stderr(&out).contains(&format!(
+                "the packages would be named after `{pname}` (the module path's last element), which is not a Nix attribute name (a letter or `_`, then letters, digits, `_` and `-`)"
+            )),
+            "{module}: {}",
+            stderr(&out)
+        );
+        assert!(!dir.join("flake.nix").exists());
+    }
+}
+
+#[test]
+fn new_leaves_nothing_behind_when_it_cannot_make_the_project() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("parent/project");
+    let out = goflake(&["new", s(&dir), "--module", "example.com/.."]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "error: `example.com/..` is not a valid Go module path: invalid path element `..` (use --module example.com/project)\n"
+    );
+    assert!(!temp.path().join("parent").exists());
+    // What it does make ignores goflake's temporary names, which a killed run can leave.
+    let out = goflake(&["new", s(&dir)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ignored = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
+    assert!(ignored.lines().any(|l| l == ".goflake-tmp.*"), "{ignored}");
+}

@@ -457,3 +457,66 @@ fn vendor_hash_names_a_fifo_in_the_module_instead_of_hanging() {
         stderr(&out)
     );
 }
+
+/// A SIGTERM to goflake alone (a CI timeout) stops the processes it started too.
+#[test]
+fn a_terminated_goflake_stops_its_children() {
+    let temp = tempfile::tempdir().unwrap();
+    let bin = temp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let pid_file = temp.path().join("go.pid");
+    // A `go` that never answers, and says who it is.
+    let go = bin.join("go");
+    std::fs::write(
+        &go,
+        format!(
+            "#!/bin/sh\necho $$ > '{}'\nexec sleep 300\n",
+            pid_file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = temp.path().join("module");
+    goflake_testkit::copy_go_fixture("root-main", &dir);
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let mut child = goflake_testkit::command(env!("CARGO_BIN_EXE_goflake"))
+        .args(["vendor-hash", s(&dir)])
+        .env("PATH", &path)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let go_pid = loop {
+        if let Ok(text) = std::fs::read_to_string(&pid_file)
+            && let Ok(pid) = text.trim().parse::<i32>()
+        {
+            break pid;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "goflake never ran go"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let killed = goflake_testkit::command("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    // The child is gone once it has handled the signal (and been reaped by init).
+    let alive = |pid: i32| {
+        Path::new(&format!("/proc/{pid}")).exists()
+            && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .unwrap_or_default()
+                .contains(") Z ")
+    };
+    let waited = Instant::now();
+    while alive(go_pid) && waited.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        !alive(go_pid),
+        "go ({go_pid}) still runs after goflake was terminated"
+    );
+}
