@@ -29,6 +29,11 @@
           # The test suite drives real Nix builds; it runs in CI (scripts/test), not in the
           # sandbox.
           doCheck = false;
+          # `goflake ci` pins the workflows to the goflake they were made with: this commit
+          # and its narHash (a build from a dirty tree has no commit, and asks for --goflake).
+          env = pkgs.lib.optionalAttrs (self ? rev) {
+            GOFLAKE_FLAKE_REF = "github:goflake/goflake/${self.rev}?narHash=${self.narHash}";
+          };
           nativeBuildInputs = [ pkgs.installShellFiles ];
           # Completions and man pages come from the binary itself (its clap definition).
           postInstall = pkgs.lib.optionalString (pkgs.stdenv.buildPlatform.canExecute pkgs.stdenv.hostPlatform) ''

@@ -45,18 +45,47 @@ pub struct CiSpec {
     pub cachix: Option<String>,
     pub pin_actions: bool,
     pub single_job: bool,
-    /// How CI runs goflake: pinned to the release that generated the workflows.
+    /// The flake CI runs goflake from, pinned by commit and narHash (see [`pinned_ref_ok`]):
+    /// `github:goflake/goflake/<rev>?narHash=sha256-…`.
     pub goflake: String,
     /// Directories (relative to the repository) holding go.mod: the bot's path filter.
     pub module_dirs: Vec<String>,
 }
 
-/// goflake as CI runs it: this very release, never a moving branch.
-pub const DEFAULT_GOFLAKE: &str = concat!(
-    "nix run github:goflake/goflake/v",
-    env!("CARGO_PKG_VERSION"),
-    " --"
-);
+/// The flake reference of the goflake that runs, when its build recorded one (goflake's
+/// own flake.nix sets it from `self.rev` and `self.narHash`; a build from a dirty tree or by
+/// cargo has none).
+pub const BUILT_FROM: Option<&str> = option_env!("GOFLAKE_FLAKE_REF");
+
+/// Whether `flake_ref` pins goflake as CI must run it: a GitHub flake at a full commit with
+/// the narHash of its tree, so neither a moved tag nor a changed archive changes what runs.
+pub fn pinned_ref_ok(flake_ref: &str) -> bool {
+    let Some(rest) = flake_ref.strip_prefix("github:") else {
+        return false;
+    };
+    let Some((path, query)) = rest.split_once("?narHash=") else {
+        return false;
+    };
+    let parts: Vec<&str> = path.split('/').collect();
+    let name_ok = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let hash = query.strip_prefix("sha256-").unwrap_or("");
+    parts.len() == 3
+        && name_ok(parts[0])
+        && name_ok(parts[1])
+        && parts[2].len() == 40
+        && parts[2]
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        && hash.len() == 44
+        && hash.ends_with('=')
+        && hash[..43]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/'))
+}
 
 /// A value that cannot be spliced into a workflow or a script.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,6 +106,13 @@ impl CiSpec {
                 what: "pname",
                 value: self.pname.clone(),
                 rule: crate::PNAME_RULE,
+            });
+        }
+        if !pinned_ref_ok(&self.goflake) {
+            return Err(CiValueError {
+                what: "goflake flake reference",
+                value: self.goflake.clone(),
+                rule: "github:OWNER/REPO/<40-hex commit>?narHash=sha256-… (a pin, never a tag or a branch)",
             });
         }
         for target in &self.targets {
@@ -225,18 +261,33 @@ impl CiSpec {
 
     fn check(&self) -> String {
         with_header(format!(
-            "name: check\n\n{}\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: vendorHash is up to date\n        run: {} vendor-hash --check --method nix --pure\n      - name: the native build with its tests\n        run: nix build -L .#default\n      - name: every output of every system evaluates (the build workflow builds the targets)\n        run: nix flake check -L --no-build\n{}",
+            "name: check\n\n{}\njobs:\n  check:\n    name: check\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: vendorHash is up to date\n        run: {} vendor-hash --check --method nix --pure\n      - name: the native build with its tests\n        run: nix build -L .#default\n      - name: every output of every system evaluates (the build workflow builds the targets)\n        run: nix flake check -L --no-build\n{}",
             Self::TRIGGERS,
             self.nix_steps(),
-            self.goflake,
+            self.goflake_command(),
             self.save_step()
         ))
+    }
+
+    /// `nix run '<pinned ref>' --`: goflake as every job runs it.
+    fn goflake_command(&self) -> String {
+        format!("nix run '{}' --", self.goflake)
+    }
+
+    /// Installs Nix with no credential in its configuration: the action otherwise writes
+    /// the job's token into /etc/nix/nix.conf (`access-tokens`), readable by everything
+    /// the job runs, for jobs that must hold none (the bot's hash, the release).
+    fn install_nix_without_token(&self) -> String {
+        format!(
+            "      - uses: {}\n        with:\n          github_access_token: \"\"\n",
+            uses(&INSTALL_NIX, self.pin_actions)
+        )
     }
 
     fn build(&self) -> String {
         let body = if self.single_job {
             format!(
-                "name: build\n\n{}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: every target\n        run: nix build -L .#release\n      - uses: {}\n        with:\n          name: {}-release\n          path: result/\n{}",
+                "name: build\n\n{}\njobs:\n  build:\n    name: build\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: every target\n        run: nix build -L .#release\n      - uses: {}\n        with:\n          name: {}-release\n          path: result/\n{}",
                 Self::TRIGGERS,
                 self.nix_steps(),
                 uses(&UPLOAD_ARTIFACT, self.pin_actions),
@@ -269,9 +320,9 @@ impl CiSpec {
     /// never feeds a release), and only this job may write.
     fn release(&self) -> String {
         with_header(format!(
-            "name: release\n\non:\n  push:\n    tags:\n      - \"v*\"\n\npermissions: {{}}\n\nconcurrency:\n  group: ${{{{ github.workflow }}}}-${{{{ github.ref }}}}\n  cancel-in-progress: false\n\njobs:\n  release:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: write # create the GitHub release\n    steps:\n{}      - uses: {}\n      - name: every target, SHA256SUMS and manifest.json (no binary cache)\n        run: nix build -L .#release\n      - name: GitHub release\n        env:\n          GH_TOKEN: ${{{{ github.token }}}}\n        run: gh release create \"$GITHUB_REF_NAME\" --generate-notes --title \"$GITHUB_REF_NAME\" result/*\n",
+            "name: release\n\non:\n  push:\n    tags:\n      - \"v*\"\n\npermissions: {{}}\n\nconcurrency:\n  group: ${{{{ github.workflow }}}}-${{{{ github.ref }}}}\n  cancel-in-progress: false\n\njobs:\n  release:\n    name: release\n    runs-on: ubuntu-latest\n    permissions:\n      contents: write # create the GitHub release\n    steps:\n{}{}      - name: every target, SHA256SUMS and manifest.json (no binary cache, no token in Nix's configuration)\n        run: nix build -L .#release\n      - name: GitHub release\n        env:\n          GH_TOKEN: ${{{{ github.token }}}}\n        run: gh release create \"$GITHUB_REF_NAME\" --generate-notes --title \"$GITHUB_REF_NAME\" result/*\n",
             self.checkout("      "),
-            uses(&INSTALL_NIX, self.pin_actions)
+            self.install_nix_without_token()
         ))
     }
 
@@ -297,18 +348,23 @@ impl CiSpec {
 # Dependabot and Renovate bump go.mod/go.sum but not vendorHash, which breaks the build.
 # This job recomputes vendorHash for their pull requests and pushes it to the branch.
 #
-# Trust model: code from a branch runs only with the rights of whoever can push that branch.
-# - The trigger is pull_request, not pull_request_target: the job runs the branch's code
-#   with the branch's own token, so it holds no more than the branch's author already has.
-#   Forks never reach it (same-repository branches only), and only pull requests opened by
-#   Dependabot or Renovate are handled.
-# - The hash comes from Nix building the Go modules derivation in its sandbox, with pure
-#   evaluation (`--pure`: no --impure, so the flake can read no environment variable and no
-#   file outside it); no token is in that step's environment.
-# - The value is checked to be an SRI sha256 hash, written by goflake as an edit of the
-#   file, and pushed onto the exact head that was checked out (never forced).
-# - A push made with GITHUB_TOKEN starts no workflow, so the job dispatches check and build
+# Trust model: code from a branch runs only with the rights of whoever can push that branch,
+# and no job that runs it can write.
+# - The trigger is pull_request, not pull_request_target: the jobs run the branch's code
+#   with the branch's own token. Forks never reach them (same-repository branches only), and
+#   only pull requests opened by Dependabot or Renovate are handled.
+# - `compute` runs the branch's code, so it holds a read-only token, and Nix is installed
+#   with no credential in its configuration. The hash comes from Nix building the Go
+#   modules derivation in its sandbox with pure evaluation (`--pure`: the flake can read no
+#   environment variable and no file outside it). goflake writes it as an edit of flake.nix,
+#   and the job hands on that one-line change (a patch), nothing else.
+# - `push` holds the write token and runs no Nix and none of the branch's code: it applies
+#   the patch only if it changes exactly one line of flake.nix, from a vendorHash to an SRI
+#   sha256 vendorHash (with goflake's fingerprint), and pushes it onto the exact head that
+#   was checked out (never forced).
+# - A push made with GITHUB_TOKEN starts no workflow, so `push` dispatches check and build
 #   on the branch, and they report on the fixed head.
+# - goflake runs from a commit pinned by its narHash, never a tag that can move.
 
 on:
   pull_request:
@@ -321,11 +377,32 @@ concurrency:
   cancel-in-progress: true
 
 jobs:
-  vendor-hash:
+  compute:
+    name: compute vendorHash
     if: >-
       github.event.pull_request.head.repo.full_name == github.repository &&
       (github.event.pull_request.user.login == 'dependabot[bot]' ||
       github.event.pull_request.user.login == 'renovate[bot]')
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    outputs:
+      patch: ${{{{ steps.hash.outputs.patch }}}}
+    steps:
+      - uses: {checkout}
+        with:
+          ref: ${{{{ github.event.pull_request.head.sha }}}}
+          persist-credentials: false
+{install_nix}      - name: recompute vendorHash (pure evaluation, Nix sandbox, no credential)
+        id: hash
+        run: |
+          {goflake} vendor-hash --write --method nix --pure
+          echo "patch=$(git diff -- flake.nix | base64 -w0)" >> "$GITHUB_OUTPUT"
+
+  push:
+    name: push vendorHash
+    needs: compute
+    if: needs.compute.outputs.patch != ''
     runs-on: ubuntu-latest
     permissions:
       contents: write # push the new vendorHash to the pull request's branch
@@ -335,16 +412,21 @@ jobs:
         with:
           ref: ${{{{ github.event.pull_request.head.sha }}}}
           persist-credentials: false
-      - uses: {install_nix}
-      - name: recompute vendorHash (pure evaluation, Nix sandbox, no token)
-        run: {goflake} vendor-hash --write --method nix --pure
-      - name: only an SRI hash was written
+      - name: apply the change only if it is one vendorHash line of flake.nix
+        env:
+          PATCH: ${{{{ needs.compute.outputs.patch }}}}
         run: |
-          git diff --quiet && exit 0
-          changed=$(git diff --name-only)
-          hash=$({goflake} get flake.nix outputs.vendorHash)
-          if [ "$changed" != "flake.nix" ] || ! [[ "$hash" =~ ^sha256-[A-Za-z0-9+/]{{43}}=$ ]]; then
-            echo "unexpected change: $changed" >&2
+          printf '%s' "$PATCH" | base64 -d > "$RUNNER_TEMP/vendor-hash.patch"
+          git apply --index "$RUNNER_TEMP/vendor-hash.patch"
+          line='^[-+][[:space:]]*vendorHash = ("sha256-[A-Za-z0-9+/]{{43}}="|null);( # goflake: vendor fingerprint [0-9a-f]+)?$'
+          changed=$(git diff --cached --name-only)
+          removed=$(git diff --cached -U0 | grep -c '^-[^-]' || true)
+          added=$(git diff --cached -U0 | grep '^+[^+]' || true)
+          if [ "$changed" != "flake.nix" ] || [ "$removed" != 1 ] || [ "$(printf '%s\n' "$added" | wc -l)" != 1 ] ||
+            ! [[ "$added" =~ ^\+[[:space:]]*vendorHash\ =\ \"sha256-[A-Za-z0-9+/]{{43}}=\"\;(\ \#\ goflake:\ vendor\ fingerprint\ [0-9a-f]+)?$ ]] ||
+            ! git diff --cached -U0 | grep '^-[^-]' | grep -Eq "$line"; then
+            echo "refusing the change: it is not one vendorHash line of flake.nix" >&2
+            git diff --cached >&2
             exit 1
           fi
       - name: push the fix and run check and build on it
@@ -353,17 +435,16 @@ jobs:
           BRANCH: ${{{{ github.event.pull_request.head.ref }}}}
           REPOSITORY: ${{{{ github.repository }}}}
         run: |
-          git diff --quiet && exit 0
           git config user.name "github-actions[bot]"
           git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
-          git commit -am "vendorHash: update for the new dependencies"
+          git commit -m "vendorHash: update for the new dependencies"
           git push "https://x-access-token:$GH_TOKEN@github.com/$REPOSITORY" "HEAD:refs/heads/$BRANCH"
           gh workflow run check.yml --repo "$REPOSITORY" --ref "$BRANCH"
           gh workflow run build.yml --repo "$REPOSITORY" --ref "$BRANCH"
 "#,
             checkout = uses(&CHECKOUT, self.pin_actions),
-            install_nix = uses(&INSTALL_NIX, self.pin_actions),
-            goflake = self.goflake,
+            install_nix = self.install_nix_without_token(),
+            goflake = self.goflake_command(),
         ))
     }
 
@@ -419,7 +500,7 @@ jobs:
         };
         let body = format!(
             "stages:\n  - check\n  - build\n  - release\n\ncheck:\n  stage: check\n{nix_setup}{cachix}  script:\n    - nix build -L .#default\n    - nix flake check -L --no-build\n    - {} vendor-hash --check --method nix --pure\n\n{build}\n# Releases build from scratch: no binary cache feeds them.\nrelease:\n  stage: release\n{nix_setup_plain}  rules:\n    - if: $CI_COMMIT_TAG =~ /^v/\n  script:\n    - nix build -L .#release\n    - cp -rL result release\n  artifacts:\n    paths:\n      - release/\n",
-            self.goflake
+            self.goflake_command()
         );
         CiFile {
             path: ".gitlab-ci.yml".into(),
@@ -432,6 +513,24 @@ jobs:
 mod tests {
     use super::*;
 
+    const PINNED_FOR_TESTS: &str = "github:goflake/goflake/0123456789abcdef0123456789abcdef01234567?narHash=sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+    #[test]
+    fn only_a_commit_with_its_nar_hash_pins_goflake() {
+        assert!(pinned_ref_ok(PINNED_FOR_TESTS));
+        for unpinned in [
+            "github:goflake/goflake/v0.1.0",
+            "github:goflake/goflake",
+            "github:goflake/goflake/0123456789abcdef0123456789abcdef01234567",
+            "github:goflake/goflake/main?narHash=sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "github:goflake/goflake/0123456789abcdef0123456789abcdef01234567?narHash=sha256-short=",
+            "github:goflake/goflake/0123456789abcdef0123456789abcdef01234567?narHash=sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=&x=';rm",
+            "path:/tmp/goflake",
+        ] {
+            assert!(!pinned_ref_ok(unpinned), "{unpinned}");
+        }
+    }
+
     #[test]
     fn who_wrote_a_file_is_recognised() {
         let spec = CiSpec {
@@ -440,7 +539,7 @@ mod tests {
             cachix: None,
             pin_actions: true,
             single_job: false,
-            goflake: DEFAULT_GOFLAKE.into(),
+            goflake: PINNED_FOR_TESTS.into(),
             module_dirs: vec![".".into()],
         };
         let file = spec.github().remove(0);

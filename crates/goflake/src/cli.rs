@@ -323,6 +323,11 @@ struct CiArgs {
     /// Build every target in one job (often faster with a warm cache).
     #[arg(long)]
     single_job: bool,
+    /// The goflake CI runs, pinned: github:OWNER/REPO/<commit>?narHash=sha256-… (default:
+    /// the revision this goflake was built from, when its build recorded it, as `nix run
+    /// github:goflake/goflake` does; `nix flake metadata --json` prints a flake's both).
+    #[arg(long, value_name = "FLAKE_REF")]
+    goflake: Option<String>,
     /// Print the files instead of writing them.
     #[arg(long)]
     dry_run: bool,
@@ -409,6 +414,7 @@ fn config_from(cli: Cli) -> Result<Config> {
             Command::Ci(CiConfig {
                 provider,
                 dir: args.dir,
+                goflake: args.goflake,
                 cachix: args.cachix,
                 pin_actions: args.pin_actions,
                 single_job: args.single_job,

@@ -263,6 +263,8 @@ pub enum CiProvider {
 pub struct CiConfig {
     pub provider: CiProvider,
     pub dir: PathBuf,
+    /// `--goflake`: the pinned flake reference CI runs goflake from.
+    pub goflake: Option<String>,
     pub cachix: Option<String>,
     pub pin_actions: bool,
     pub single_job: bool,

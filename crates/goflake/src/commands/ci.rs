@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::Result;
-use goflake_gen::ci::{CiFile, CiSpec, DEFAULT_GOFLAKE, Provenance, provenance};
+use goflake_gen::ci::{BUILT_FROM, CiFile, CiSpec, Provenance, provenance};
 
 use crate::config::{CiConfig, CiProvider};
 use crate::failure::Failure;
@@ -18,7 +18,7 @@ pub fn run(config: &CiConfig) -> Result<()> {
         cachix: config.cachix.clone(),
         pin_actions: config.pin_actions,
         single_job: config.single_job,
-        goflake: DEFAULT_GOFLAKE.to_owned(),
+        goflake: pinned_goflake(config)?,
         module_dirs: vec![
             info.flake
                 .string("modRoot")
@@ -118,6 +118,21 @@ pub fn run(config: &CiConfig) -> Result<()> {
         print_report(config.provider, false, written)?;
     }
     Ok(())
+}
+
+/// The goflake CI runs: `--goflake`, else the revision this binary was built from. A
+/// build that recorded none (cargo, a dirty tree) cannot say what to pin.
+fn pinned_goflake(config: &CiConfig) -> Result<String> {
+    config
+        .goflake
+        .clone()
+        .or_else(|| BUILT_FROM.map(str::to_owned))
+        .ok_or_else(|| {
+            Failure::problem(
+                "this goflake was not built from a pinned revision (it was built by cargo, or from a dirty tree), so it cannot pin itself in the workflows; \
+                 pass --goflake github:goflake/goflake/<commit>?narHash=sha256-… (`nix flake metadata github:goflake/goflake --json` prints the locked revision and narHash)",
+            )
+        })
 }
 
 /// `--json`: the provider and its files (each with `text` on a dry run, else `status`).

@@ -42,7 +42,13 @@ fn github_workflows_snapshots_yaml_and_actionlint() {
     ];
     for (name, targets, flags) in cases {
         let dir = project(temp.path(), name, targets);
-        let mut args = vec!["ci", "github", s(&dir)];
+        let mut args = vec![
+            "ci",
+            "github",
+            "--goflake",
+            crate::support::PINNED_GOFLAKE,
+            s(&dir),
+        ];
         args.extend_from_slice(flags);
         let out = goflake(&args);
         assert!(out.status.success(), "{}", stderr(&out));
@@ -65,19 +71,22 @@ fn github_workflows_snapshots_yaml_and_actionlint() {
                 );
             }
         }
-        // zizmor at its default persona: no finding on any generated configuration.
+        // zizmor, as a maintainer runs it and as an auditor does (false positives allowed):
+        // no finding on any generated configuration.
         if let Some(zizmor) = &zizmor {
-            let audit = goflake_testkit::command(zizmor)
-                .args(["--offline", "--no-progress"])
-                .arg(dir.join(".github/workflows"))
-                .output()
-                .unwrap();
-            let report = String::from_utf8_lossy(&audit.stdout);
-            assert!(
-                audit.status.success() && report.contains("No findings to report"),
-                "{name}: zizmor:\n{report}{}",
-                String::from_utf8_lossy(&audit.stderr)
-            );
+            for persona in ["regular", "auditor"] {
+                let audit = goflake_testkit::command(zizmor)
+                    .args(["--offline", "--no-progress", "--persona", persona])
+                    .arg(dir.join(".github/workflows"))
+                    .output()
+                    .unwrap();
+                let report = String::from_utf8_lossy(&audit.stdout);
+                assert!(
+                    audit.status.success() && report.contains("No findings to report"),
+                    "{name}: zizmor --persona {persona}:\n{report}{}",
+                    String::from_utf8_lossy(&audit.stderr)
+                );
+            }
         }
         for workflow in WORKFLOWS {
             let text = read(&dir.join(format!(".github/workflows/{workflow}.yml")));
@@ -114,7 +123,14 @@ fn github_workflows_snapshots_yaml_and_actionlint() {
     }
     // Tags instead of SHAs only when asked (zizmor flags that choice, as it should).
     let dir = project(temp.path(), "tags", "linux/amd64");
-    let out = goflake(&["ci", "github", "--pin-actions=false", s(&dir)]);
+    let out = goflake(&[
+        "ci",
+        "github",
+        "--goflake",
+        crate::support::PINNED_GOFLAKE,
+        "--pin-actions=false",
+        s(&dir),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let tagged = read(&dir.join(".github/workflows/check.yml"));
     assert!(tagged.contains("actions/checkout@v6.0.2\n"), "{tagged}");
@@ -124,7 +140,17 @@ fn github_workflows_snapshots_yaml_and_actionlint() {
 fn the_build_matrix_follows_the_targets_and_nothing_else_changes() {
     let temp = tempfile::tempdir().unwrap();
     let dir = project(temp.path(), "app", "linux/amd64,windows/amd64");
-    assert!(goflake(&["ci", "github", s(&dir)]).status.success());
+    assert!(
+        goflake(&[
+            "ci",
+            "github",
+            "--goflake",
+            crate::support::PINNED_GOFLAKE,
+            s(&dir)
+        ])
+        .status
+        .success()
+    );
     let before: Vec<String> = WORKFLOWS
         .iter()
         .map(|w| read(&dir.join(format!(".github/workflows/{w}.yml"))))
@@ -135,7 +161,13 @@ fn the_build_matrix_follows_the_targets_and_nothing_else_changes() {
             .status
             .success()
     );
-    let out = goflake(&["ci", "github", s(&dir)]);
+    let out = goflake(&[
+        "ci",
+        "github",
+        "--goflake",
+        crate::support::PINNED_GOFLAKE,
+        s(&dir),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     for (workflow, old) in WORKFLOWS.iter().zip(&before) {
         let new = read(&dir.join(format!(".github/workflows/{workflow}.yml")));
@@ -161,7 +193,17 @@ fn the_build_matrix_follows_the_targets_and_nothing_else_changes() {
 fn hand_edited_files_are_not_overwritten_without_force() {
     let temp = tempfile::tempdir().unwrap();
     let dir = project(temp.path(), "app", "linux/amd64");
-    assert!(goflake(&["ci", "github", s(&dir)]).status.success());
+    assert!(
+        goflake(&[
+            "ci",
+            "github",
+            "--goflake",
+            crate::support::PINNED_GOFLAKE,
+            s(&dir)
+        ])
+        .status
+        .success()
+    );
     let check = dir.join(".github/workflows/check.yml");
     let edited = read(&check).replace(
         "nix flake check -L --no-build",
@@ -170,7 +212,13 @@ fn hand_edited_files_are_not_overwritten_without_force() {
     std::fs::write(&check, &edited).unwrap();
     let build = dir.join(".github/workflows/build.yml");
     std::fs::remove_file(&build).unwrap();
-    let out = goflake(&["ci", "github", s(&dir)]);
+    let out = goflake(&[
+        "ci",
+        "github",
+        "--goflake",
+        crate::support::PINNED_GOFLAKE,
+        s(&dir),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains(".github/workflows/check.yml"),
@@ -179,7 +227,14 @@ fn hand_edited_files_are_not_overwritten_without_force() {
     );
     assert_eq!(read(&check), edited);
     assert!(!build.exists(), "a refusal writes nothing");
-    let forced = goflake(&["ci", "github", "--force", s(&dir)]);
+    let forced = goflake(&[
+        "ci",
+        "github",
+        "--goflake",
+        crate::support::PINNED_GOFLAKE,
+        "--force",
+        s(&dir),
+    ]);
     assert!(forced.status.success(), "{}", stderr(&forced));
     assert!(!read(&check).contains("--keep-going"));
     assert!(build.exists());
@@ -193,7 +248,14 @@ fn gitlab_pipeline_and_its_job_graph() {
         (&[][..], "matrix"),
         (&["--cachix", "my-cache"][..], "cachix"),
     ] {
-        let mut args = vec!["ci", "gitlab", "--force", s(&dir)];
+        let mut args = vec![
+            "ci",
+            "gitlab",
+            "--goflake",
+            crate::support::PINNED_GOFLAKE,
+            "--force",
+            s(&dir),
+        ];
         args.extend_from_slice(flags);
         let out = goflake(&args);
         assert!(out.status.success(), "{}", stderr(&out));
@@ -239,7 +301,14 @@ fn gitlab_pipeline_and_its_job_graph() {
                 .contains("vendor-hash --check")
         );
     }
-    let dry = goflake(&["ci", "gitlab", "--dry-run", s(&dir)]);
+    let dry = goflake(&[
+        "ci",
+        "gitlab",
+        "--goflake",
+        crate::support::PINNED_GOFLAKE,
+        "--dry-run",
+        s(&dir),
+    ]);
     assert!(
         stdout(&dry).starts_with("# ---- .gitlab-ci.yml\n"),
         "{}",
@@ -251,7 +320,17 @@ fn gitlab_pipeline_and_its_job_graph() {
 fn the_vendor_hash_bot_runs_branch_code_only_with_the_branchs_rights() {
     let temp = tempfile::tempdir().unwrap();
     let dir = project(temp.path(), "app", "linux/amd64");
-    assert!(goflake(&["ci", "github", s(&dir)]).status.success());
+    assert!(
+        goflake(&[
+            "ci",
+            "github",
+            "--goflake",
+            crate::support::PINNED_GOFLAKE,
+            s(&dir)
+        ])
+        .status
+        .success()
+    );
     let text = read(&dir.join(".github/workflows/vendor-hash.yml"));
     let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
     // pull_request: the branch's own token; never pull_request_target or workflow_run.
@@ -266,39 +345,71 @@ fn the_vendor_hash_bot_runs_branch_code_only_with_the_branchs_rights() {
         .collect();
     assert_eq!(paths, ["go.mod", "go.sum"]);
     assert!(yaml["permissions"].as_mapping().unwrap().is_empty());
-    let job = &yaml["jobs"]["vendor-hash"];
-    let condition = job["if"].as_str().unwrap();
+    // `compute` runs the branch's code: a read-only token, none in Nix's configuration.
+    let compute = &yaml["jobs"]["compute"];
+    let condition = compute["if"].as_str().unwrap();
     assert!(
         condition.contains("head.repo.full_name == github.repository"),
         "{condition}"
     );
-    assert_eq!(job["permissions"]["contents"], "write");
-    assert_eq!(job["permissions"]["actions"], "write");
-    let steps = job["steps"].as_sequence().unwrap();
+    assert_eq!(
+        compute["permissions"].as_mapping().unwrap().len(),
+        1,
+        "{:?}",
+        compute["permissions"]
+    );
+    assert_eq!(compute["permissions"]["contents"], "read");
+    let steps = compute["steps"].as_sequence().unwrap();
     assert_eq!(
         steps[0]["with"]["ref"].as_str(),
         Some("${{ github.event.pull_request.head.sha }}"),
         "the exact head, not a branch name"
     );
-    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
-    let goflake_pinned = format!(
-        "nix run github:goflake/goflake/v{} -- vendor-hash --write --method nix --pure",
-        env!("CARGO_PKG_VERSION")
-    );
-    assert_eq!(runs[0], goflake_pinned);
+    let install = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("cachix/install-nix-action@"))
+        })
+        .unwrap();
+    assert_eq!(install["with"]["github_access_token"].as_str(), Some(""));
+    let run = steps.iter().find_map(|s| s["run"].as_str()).unwrap();
     assert!(
-        runs[1].contains("^sha256-[A-Za-z0-9+/]{43}=$"),
+        run.contains(&format!(
+            "nix run '{}' -- vendor-hash --write --method nix --pure",
+            crate::support::PINNED_GOFLAKE
+        )),
+        "{run}"
+    );
+    assert!(
+        steps.iter().all(|s| s.get("env").is_none()),
+        "no secret reaches compute"
+    );
+    // `push` holds the write token and runs no Nix and no code of the branch.
+    let push = &yaml["jobs"]["push"];
+    assert_eq!(push["needs"], "compute");
+    assert_eq!(push["permissions"]["contents"], "write");
+    assert_eq!(push["permissions"]["actions"], "write");
+    let steps = push["steps"].as_sequence().unwrap();
+    for step in steps {
+        let uses = step["uses"].as_str().unwrap_or_default();
+        let run = step["run"].as_str().unwrap_or_default();
+        assert!(
+            !uses.contains("install-nix") && !run.contains("nix "),
+            "{step:?}"
+        );
+    }
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    // The push is not forced, and the fixed head gets check and build.
+    assert!(
+        runs[1].contains("git push") && !runs[1].contains("--force"),
         "{}",
         runs[1]
     );
-    // The push is not forced, and the fixed head gets check and build.
-    assert!(
-        runs[2].contains("git push") && !runs[2].contains("--force"),
-        "{}",
-        runs[2]
-    );
-    assert!(runs[2].contains("gh workflow run check.yml"), "{}", runs[2]);
-    assert!(runs[2].contains("gh workflow run build.yml"), "{}", runs[2]);
+    assert!(runs[1].contains("gh workflow run check.yml"), "{}", runs[1]);
+    assert!(runs[1].contains("gh workflow run build.yml"), "{}", runs[1]);
+    the_push_job_applies_only_a_vendor_hash_line(runs[0]);
     for workflow in ["check", "build"] {
         let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&read(
             &dir.join(format!(".github/workflows/{workflow}.yml")),
@@ -315,7 +426,16 @@ fn values_that_could_inject_are_refused() {
     let dir = project(temp.path(), "app", "linux/amd64");
     for name in ["my-cache\nfoo: bar", "a;curl x|sh", "Upper", "$(id)"] {
         for provider in ["github", "gitlab"] {
-            let out = goflake(&["ci", provider, "--dry-run", "--cachix", name, s(&dir)]);
+            let out = goflake(&[
+                "ci",
+                provider,
+                "--goflake",
+                crate::support::PINNED_GOFLAKE,
+                "--dry-run",
+                "--cachix",
+                name,
+                s(&dir),
+            ]);
             assert_eq!(out.status.code(), Some(1), "{name:?}: {}", stdout(&out));
             assert!(
                 stderr(&out).contains("Cachix cache name"),
@@ -329,7 +449,158 @@ fn values_that_could_inject_are_refused() {
     let flake = dir.join("flake.nix");
     let set = goflake(&["set", s(&flake), "outputs.pname", "a\";curl x|sh;#"]);
     assert!(set.status.success(), "{}", stderr(&set));
-    let out = goflake(&["ci", "github", "--dry-run", s(&dir)]);
+    let out = goflake(&[
+        "ci",
+        "github",
+        "--goflake",
+        crate::support::PINNED_GOFLAKE,
+        "--dry-run",
+        s(&dir),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("pname"), "{}", stderr(&out));
+}
+
+/// Runs the push job's check on patches in a real git repository: it applies one changed
+/// vendorHash line of flake.nix and refuses anything else.
+fn the_push_job_applies_only_a_vendor_hash_line(script: &str) {
+    let Some(bash) = goflake_testkit::require_tool("ci::push_job_check", "bash") else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let repo = temp.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let git = |args: &[&str]| {
+        goflake_testkit::run_ok(
+            goflake_testkit::command("git")
+                .current_dir(&repo)
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(args),
+        )
+    };
+    let flake = "{\n  outputs = _: { };\n  vendorHash = null; # goflake: vendor fingerprint 0a1b\n  version = \"1.0\";\n}\n";
+    let fixed = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    git(&["init", "-q"]);
+    std::fs::write(repo.join("flake.nix"), flake).unwrap();
+    std::fs::write(repo.join("go.mod"), "module x\n").unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "base"]);
+    let patch_of = |files: &[(&str, String)]| {
+        for (name, text) in files {
+            std::fs::write(repo.join(name), text).unwrap();
+        }
+        let patch = git(&["diff"]);
+        git(&["checkout", "--", "."]);
+        use std::io::Write;
+        let mut child = goflake_testkit::command("base64")
+            .arg("-w0")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(patch.as_bytes())
+            .unwrap();
+        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+    };
+    let one_line = flake.replace(
+        "vendorHash = null; # goflake: vendor fingerprint 0a1b",
+        &format!("vendorHash = \"{fixed}\"; # goflake: vendor fingerprint 9f9f"),
+    );
+    let cases = [
+        (
+            "one vendorHash line",
+            patch_of(&[("flake.nix", one_line.clone())]),
+            true,
+        ),
+        (
+            "a second line changed",
+            patch_of(&[("flake.nix", one_line.replace("1.0", "6.6.6"))]),
+            false,
+        ),
+        (
+            "another file too",
+            patch_of(&[
+                ("flake.nix", one_line.clone()),
+                ("go.mod", "module evil\n".into()),
+            ]),
+            false,
+        ),
+        (
+            "more than a hash on the line",
+            patch_of(&[(
+                "flake.nix",
+                flake.replace(
+                    "vendorHash = null; # goflake: vendor fingerprint 0a1b",
+                    &format!("vendorHash = \"{fixed}\"; preBuild = \"curl x|sh\";"),
+                ),
+            )]),
+            false,
+        ),
+        (
+            "not a hash",
+            patch_of(&[(
+                "flake.nix",
+                flake.replace("vendorHash = null;", "vendorHash = \"sha256-short\";"),
+            )]),
+            false,
+        ),
+    ];
+    for (what, patch, accepted) in cases {
+        git(&["reset", "-q", "--hard"]);
+        let out = goflake_testkit::command(&bash)
+            .args(["-e", "-o", "pipefail", "-c", script])
+            .current_dir(&repo)
+            .env("PATCH", &patch)
+            .env("RUNNER_TEMP", temp.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.success(),
+            accepted,
+            "{what}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if accepted {
+            let staged = git(&["diff", "--cached", "--name-only"]);
+            assert_eq!(staged, "flake.nix\n", "{what}");
+        }
+    }
+}
+
+/// goflake runs in CI from a pinned commit, never a tag: a binary that knows no revision of
+/// its own (this one is built by cargo) asks for one, and a ref that pins nothing is refused.
+#[test]
+fn ci_pins_goflake_by_commit_and_nar_hash() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = project(temp.path(), "app", "linux/amd64");
+    let out = goflake(&["ci", "github", s(&dir)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("this goflake was not built from a pinned revision")
+            && stderr(&out)
+                .contains("pass --goflake github:goflake/goflake/<commit>?narHash=sha256-…"),
+        "{}",
+        stderr(&out)
+    );
+    let out = goflake(&[
+        "ci",
+        "gitlab",
+        "--goflake",
+        "github:goflake/goflake/v0.1.0",
+        s(&dir),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "goflake flake reference `github:goflake/goflake/v0.1.0` cannot be used in CI files"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.join(".github").exists() && !dir.join(".gitlab-ci.yml").exists());
 }

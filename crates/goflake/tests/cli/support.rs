@@ -14,6 +14,10 @@ pub fn goflake(args: &[&str]) -> Output {
         .expect("goflake runs")
 }
 
+/// A goflake pin for `goflake ci` (the binary the tests run is built by cargo, so it
+/// records no revision of its own).
+pub const PINNED_GOFLAKE: &str = "github:goflake/goflake/0123456789abcdef0123456789abcdef01234567?narHash=sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
