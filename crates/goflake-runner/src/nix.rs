@@ -172,9 +172,7 @@ pub fn go_modules_hash_pure(
         }
         match (&outcome.hash_mismatch, outcome.success) {
             (Some(mismatch), _) => return Ok(PureHash::Vendored(Vendored::Hash(mismatch.got))),
-            (None, false) => {
-                return Err(NixError::Failed(outcome.messages.trim_end().to_owned()));
-            }
+            (None, false) => return Err(NixError::Failed(outcome.failure_report())),
             (None, true) if rebuild => {
                 let (_, out) = outcome
                     .outputs
@@ -221,7 +219,7 @@ pub fn go_modules_hash(
             mismatch.specified.sri()
         ))),
         None if outcome.success => Err(NixError::NoMismatch),
-        None => Err(NixError::Failed(outcome.messages.trim_end().to_owned())),
+        None => Err(NixError::Failed(outcome.failure_report())),
     }
 }
 
@@ -260,6 +258,22 @@ pub struct BuildOutcome {
     pub hash_mismatch: Option<HashMismatch>,
     /// nixpkgs' goModules refused to run: vendorHash must be null.
     pub go_modules_refusal: Option<GoModulesRefusal>,
+}
+
+impl BuildOutcome {
+    /// Nix's messages, then the end of each build log (with internal-json, Nix's failure
+    /// message does not repeat the log, as its plain output does), as Nix would show them.
+    pub fn failure_report(&self) -> String {
+        let mut report = self.messages.trim_end().to_owned();
+        for (drv, lines) in &self.log_tails {
+            report.push_str(&format!("\nlast lines of the build log of {drv}:"));
+            for line in lines {
+                report.push_str("\n  > ");
+                report.push_str(line);
+            }
+        }
+        report
+    }
 }
 
 /// Nix's `hash mismatch in fixed-output derivation '…drv'`, with the hash the derivation
