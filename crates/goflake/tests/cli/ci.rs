@@ -123,14 +123,7 @@ fn github_workflows_snapshots_yaml_and_actionlint() {
     }
     // Tags instead of SHAs only when asked (zizmor flags that choice, as it should).
     let dir = project(temp.path(), "tags", "linux/amd64");
-    let out = goflake(&[
-        "ci",
-        "github",
-        "--goflake",
-        crate::support::PINNED_GOFLAKE,
-        "--pin-actions=false",
-        s(&dir),
-    ]);
+    let out = crate::support::ci("github", &["--pin-actions=false", s(&dir)]);
     assert!(out.status.success(), "{}", stderr(&out));
     let tagged = read(&dir.join(".github/workflows/check.yml"));
     assert!(tagged.contains("actions/checkout@v6.0.2\n"), "{tagged}");
@@ -140,17 +133,7 @@ fn github_workflows_snapshots_yaml_and_actionlint() {
 fn the_build_matrix_follows_the_targets_and_nothing_else_changes() {
     let temp = tempfile::tempdir().unwrap();
     let dir = project(temp.path(), "app", "linux/amd64,windows/amd64");
-    assert!(
-        goflake(&[
-            "ci",
-            "github",
-            "--goflake",
-            crate::support::PINNED_GOFLAKE,
-            s(&dir)
-        ])
-        .status
-        .success()
-    );
+    assert!(crate::support::ci("github", &[s(&dir)]).status.success());
     let before: Vec<String> = WORKFLOWS
         .iter()
         .map(|w| read(&dir.join(format!(".github/workflows/{w}.yml"))))
@@ -161,13 +144,7 @@ fn the_build_matrix_follows_the_targets_and_nothing_else_changes() {
             .status
             .success()
     );
-    let out = goflake(&[
-        "ci",
-        "github",
-        "--goflake",
-        crate::support::PINNED_GOFLAKE,
-        s(&dir),
-    ]);
+    let out = crate::support::ci("github", &[s(&dir)]);
     assert!(out.status.success(), "{}", stderr(&out));
     for (workflow, old) in WORKFLOWS.iter().zip(&before) {
         let new = read(&dir.join(format!(".github/workflows/{workflow}.yml")));
@@ -193,17 +170,7 @@ fn the_build_matrix_follows_the_targets_and_nothing_else_changes() {
 fn hand_edited_files_are_not_overwritten_without_force() {
     let temp = tempfile::tempdir().unwrap();
     let dir = project(temp.path(), "app", "linux/amd64");
-    assert!(
-        goflake(&[
-            "ci",
-            "github",
-            "--goflake",
-            crate::support::PINNED_GOFLAKE,
-            s(&dir)
-        ])
-        .status
-        .success()
-    );
+    assert!(crate::support::ci("github", &[s(&dir)]).status.success());
     let check = dir.join(".github/workflows/check.yml");
     let edited = read(&check).replace(
         "nix flake check -L --no-build",
@@ -212,13 +179,7 @@ fn hand_edited_files_are_not_overwritten_without_force() {
     std::fs::write(&check, &edited).unwrap();
     let build = dir.join(".github/workflows/build.yml");
     std::fs::remove_file(&build).unwrap();
-    let out = goflake(&[
-        "ci",
-        "github",
-        "--goflake",
-        crate::support::PINNED_GOFLAKE,
-        s(&dir),
-    ]);
+    let out = crate::support::ci("github", &[s(&dir)]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains(".github/workflows/check.yml"),
@@ -227,14 +188,7 @@ fn hand_edited_files_are_not_overwritten_without_force() {
     );
     assert_eq!(read(&check), edited);
     assert!(!build.exists(), "a refusal writes nothing");
-    let forced = goflake(&[
-        "ci",
-        "github",
-        "--goflake",
-        crate::support::PINNED_GOFLAKE,
-        "--force",
-        s(&dir),
-    ]);
+    let forced = crate::support::ci("github", &["--force", s(&dir)]);
     assert!(forced.status.success(), "{}", stderr(&forced));
     assert!(!read(&check).contains("--keep-going"));
     assert!(build.exists());
@@ -301,14 +255,7 @@ fn gitlab_pipeline_and_its_job_graph() {
                 .contains("vendor-hash --check")
         );
     }
-    let dry = goflake(&[
-        "ci",
-        "gitlab",
-        "--goflake",
-        crate::support::PINNED_GOFLAKE,
-        "--dry-run",
-        s(&dir),
-    ]);
+    let dry = crate::support::ci("gitlab", &["--dry-run", s(&dir)]);
     assert!(
         stdout(&dry).starts_with("# ---- .gitlab-ci.yml\n"),
         "{}",
@@ -320,17 +267,7 @@ fn gitlab_pipeline_and_its_job_graph() {
 fn the_vendor_hash_bot_runs_branch_code_only_with_the_branchs_rights() {
     let temp = tempfile::tempdir().unwrap();
     let dir = project(temp.path(), "app", "linux/amd64");
-    assert!(
-        goflake(&[
-            "ci",
-            "github",
-            "--goflake",
-            crate::support::PINNED_GOFLAKE,
-            s(&dir)
-        ])
-        .status
-        .success()
-    );
+    assert!(crate::support::ci("github", &[s(&dir)]).status.success());
     let text = read(&dir.join(".github/workflows/vendor-hash.yml"));
     let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
     // pull_request: the branch's own token; never pull_request_target or workflow_run.
@@ -426,16 +363,7 @@ fn values_that_could_inject_are_refused() {
     let dir = project(temp.path(), "app", "linux/amd64");
     for name in ["my-cache\nfoo: bar", "a;curl x|sh", "Upper", "$(id)"] {
         for provider in ["github", "gitlab"] {
-            let out = goflake(&[
-                "ci",
-                provider,
-                "--goflake",
-                crate::support::PINNED_GOFLAKE,
-                "--dry-run",
-                "--cachix",
-                name,
-                s(&dir),
-            ]);
+            let out = crate::support::ci(provider, &["--dry-run", "--cachix", name, s(&dir)]);
             assert_eq!(out.status.code(), Some(1), "{name:?}: {}", stdout(&out));
             assert!(
                 stderr(&out).contains("Cachix cache name"),
@@ -449,14 +377,7 @@ fn values_that_could_inject_are_refused() {
     let flake = dir.join("flake.nix");
     let set = goflake(&["set", s(&flake), "outputs.pname", "a\";curl x|sh;#"]);
     assert!(set.status.success(), "{}", stderr(&set));
-    let out = goflake(&[
-        "ci",
-        "github",
-        "--goflake",
-        crate::support::PINNED_GOFLAKE,
-        "--dry-run",
-        s(&dir),
-    ]);
+    let out = crate::support::ci("github", &["--dry-run", s(&dir)]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("pname"), "{}", stderr(&out));
 }

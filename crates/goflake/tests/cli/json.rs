@@ -5,6 +5,9 @@ use std::path::Path;
 
 use crate::support::{goflake, s, stderr};
 
+/// `ci github` with the test pin.
+const CI_GITHUB: &[&str] = &["ci", "github", "--goflake", crate::support::PINNED_GOFLAKE];
+
 /// Commands that print a result, and so take `--json` (`targets list` for `targets`).
 const WITH_RESULT: &[&str] = &[
     "init",
@@ -116,30 +119,11 @@ fn new_targets_check_nar_hash_and_ci_print_their_results_as_json() {
     ]));
     assert_eq!(hashed["hex"], hex.trim());
 
-    let planned = json(
-        &dir,
-        &[
-            "ci",
-            "github",
-            "--goflake",
-            crate::support::PINNED_GOFLAKE,
-            "--dry-run",
-            "--json",
-        ],
-    );
+    let planned = json(&dir, &[CI_GITHUB, &["--dry-run", "--json"]].concat());
     assert_eq!(planned["dry_run"], true);
     let planned = planned["files"].as_array().unwrap().clone();
     assert!(!dir.join(".github").exists(), "a dry run wrote files");
-    let written = json(
-        &dir,
-        &[
-            "ci",
-            "github",
-            "--goflake",
-            crate::support::PINNED_GOFLAKE,
-            "--json",
-        ],
-    );
+    let written = json(&dir, &[CI_GITHUB, &["--json"]].concat());
     assert_eq!(written["provider"], "github");
     let written = written["files"].as_array().unwrap();
     assert_eq!(written.len(), planned.len());
@@ -148,16 +132,7 @@ fn new_targets_check_nar_hash_and_ci_print_their_results_as_json() {
         let on_disk = std::fs::read_to_string(dir.join(file["path"].as_str().unwrap())).unwrap();
         assert_eq!(plan["text"], on_disk.as_str());
     }
-    let again = json(
-        &dir,
-        &[
-            "ci",
-            "github",
-            "--goflake",
-            crate::support::PINNED_GOFLAKE,
-            "--json",
-        ],
-    );
+    let again = json(&dir, &[CI_GITHUB, &["--json"]].concat());
     assert!(
         again["files"]
             .as_array()

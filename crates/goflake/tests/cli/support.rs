@@ -18,6 +18,13 @@ pub fn goflake(args: &[&str]) -> Output {
 /// records no revision of its own).
 pub const PINNED_GOFLAKE: &str = "github:goflake/goflake/0123456789abcdef0123456789abcdef01234567?narHash=sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
+/// `goflake ci PROVIDER ARGS…`, pinned to [`PINNED_GOFLAKE`].
+pub fn ci(provider: &str, args: &[&str]) -> Output {
+    let mut all = vec!["ci", provider, "--goflake", PINNED_GOFLAKE];
+    all.extend_from_slice(args);
+    goflake(&all)
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
