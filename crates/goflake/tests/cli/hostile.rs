@@ -211,37 +211,6 @@ fn ci_force_keeps_a_hand_written_file_and_says_who_wrote_it() {
     );
 }
 
-#[test]
-fn a_hard_linked_file_is_written_whole_or_not_at_all() {
-    let temp = tempfile::tempdir().unwrap();
-    let file = temp.path().join("flake.nix");
-    let other = temp.path().join("backup.nix");
-    std::fs::write(&file, "{ version = \"1.0\"; }\n").unwrap();
-    std::fs::hard_link(&file, &other).unwrap();
-    let out = goflake(&["set", s(&file), "version", "2.0"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("has 2 hard links"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(
-        std::fs::read_to_string(&file).unwrap(),
-        "{ version = \"1.0\"; }\n"
-    );
-    let out = goflake(&["set", "--force", s(&file), "version", "2.0"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        std::fs::read_to_string(&file).unwrap(),
-        "{ version = \"2.0\"; }\n"
-    );
-    assert_eq!(
-        std::fs::read_to_string(&other).unwrap(),
-        "{ version = \"1.0\"; }\n"
-    );
-    assert_eq!(std::fs::metadata(&file).unwrap().nlink(), 1);
-}
-
 /// A full disk mid-write leaves the old file whole (a tmpfs of 64 KiB, filled), the
 /// hard-linked one written with --force included: a write never truncates first.
 #[test]

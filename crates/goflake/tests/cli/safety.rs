@@ -1,5 +1,5 @@
 //! Nothing lost: what `--out` may replace, interrupted writes, concurrent edits, owners,
-//! read-only files, FIFOs and files that are not text (hard links and symlinks: hostile.rs).
+//! read-only and hard-linked files, FIFOs and files that are not text (symlinks: hostile.rs).
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -188,30 +188,40 @@ fn owner_group_and_mode_survive_an_edit() {
     );
 }
 
+/// A file a rename cannot replace as it is (read-only; hard-linked, whose other names would
+/// keep the old text) is refused, and written whole with --force: a read-only one keeps its
+/// mode, a hard-linked one becomes a file of its own while the other name keeps the old text.
 #[test]
-fn read_only_files_are_refused_unless_forced() {
-    let temp = tempfile::tempdir().unwrap();
-    let file = temp.path().join("flake.nix");
-    std::fs::write(&file, "{ version = \"1.0\"; }\n").unwrap();
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();
-    let out = goflake(&["set", s(&file), "version", "2.0"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("is read-only (mode 444)"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(
-        std::fs::read_to_string(&file).unwrap(),
-        "{ version = \"1.0\"; }\n"
-    );
-    let out = goflake(&["set", "--force", s(&file), "version", "2.0"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        std::fs::read_to_string(&file).unwrap(),
-        "{ version = \"2.0\"; }\n"
-    );
-    assert_eq!(std::fs::metadata(&file).unwrap().mode() & 0o777, 0o444);
+fn files_a_rename_cannot_replace_as_they_are_are_refused_unless_forced() {
+    let old = "{ version = \"1.0\"; }\n";
+    let new = "{ version = \"2.0\"; }\n";
+    for case in ["read-only", "hard-linked"] {
+        let temp = tempfile::tempdir().unwrap();
+        let file = temp.path().join("flake.nix");
+        let other = temp.path().join("backup.nix");
+        std::fs::write(&file, old).unwrap();
+        let refusal = if case == "read-only" {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();
+            "is read-only (mode 444)"
+        } else {
+            std::fs::hard_link(&file, &other).unwrap();
+            "has 2 hard links"
+        };
+        let out = goflake(&["set", s(&file), "version", "2.0"]);
+        assert_eq!(out.status.code(), Some(1), "{case}");
+        assert!(stderr(&out).contains(refusal), "{case}: {}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), old, "{case}");
+        let out = goflake(&["set", "--force", s(&file), "version", "2.0"]);
+        assert!(out.status.success(), "{case}: {}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), new, "{case}");
+        let metadata = std::fs::metadata(&file).unwrap();
+        if case == "read-only" {
+            assert_eq!(metadata.mode() & 0o777, 0o444);
+        } else {
+            assert_eq!(std::fs::read_to_string(&other).unwrap(), old);
+            assert_eq!(metadata.nlink(), 1);
+        }
+    }
 }
 
 #[test]
