@@ -247,6 +247,16 @@ impl CiSpec {
         }
     }
 
+    /// The job's environment: with Cachix, `cachix`, the GitHub environment that holds
+    /// CACHIX_AUTH_TOKEN (a secret that can push to the cache stays out of the repository's
+    /// shared secrets, and its deployment rules decide which branches may push).
+    fn environment(&self) -> &'static str {
+        match self.cachix {
+            Some(_) => "    environment: cachix\n",
+            None => "",
+        }
+    }
+
     /// Keeps what a job built in the cache directory (Cachix pushes by itself).
     fn save_step(&self) -> String {
         match self.cachix {
@@ -261,8 +271,9 @@ impl CiSpec {
 
     fn check(&self) -> String {
         with_header(format!(
-            "name: check\n\n{}\njobs:\n  check:\n    name: check\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: vendorHash is up to date\n        run: {} vendor-hash --check --method nix --pure\n      - name: the native build with its tests\n        run: nix build -L .#default\n      - name: every output of every system evaluates (the build workflow builds the targets)\n        run: nix flake check -L --no-build\n{}",
+            "name: check\n\n{}\njobs:\n  check:\n    name: check\n    runs-on: ubuntu-latest\n{}    steps:\n{}      - name: vendorHash is up to date\n        run: {} vendor-hash --check --method nix --pure\n      - name: the native build with its tests\n        run: nix build -L .#default\n      - name: every output of every system evaluates (the build workflow builds the targets)\n        run: nix flake check -L --no-build\n{}",
             Self::TRIGGERS,
+            self.environment(),
             self.nix_steps(),
             self.goflake_command(),
             self.save_step()
@@ -287,8 +298,9 @@ impl CiSpec {
     fn build(&self) -> String {
         let body = if self.single_job {
             format!(
-                "name: build\n\n{}\njobs:\n  build:\n    name: build\n    runs-on: ubuntu-latest\n    steps:\n{}      - name: every target\n        run: nix build -L .#release\n      - uses: {}\n        with:\n          name: {}-release\n          path: result/\n{}",
+                "name: build\n\n{}\njobs:\n  build:\n    name: build\n    runs-on: ubuntu-latest\n{}    steps:\n{}      - name: every target\n        run: nix build -L .#release\n      - uses: {}\n        with:\n          name: {}-release\n          path: result/\n{}",
                 Self::TRIGGERS,
+                self.environment(),
                 self.nix_steps(),
                 uses(&UPLOAD_ARTIFACT, self.pin_actions),
                 self.pname,
@@ -306,8 +318,9 @@ impl CiSpec {
                 })
                 .collect();
             format!(
-                "name: build\n\n{}\njobs:\n  build:\n    name: build ${{{{ matrix.target }}}}\n    runs-on: ubuntu-latest\n    strategy:\n      fail-fast: false\n      matrix:\n        include:\n{include}    steps:\n{}      - name: nix build .#${{{{ matrix.attr }}}}\n        env:\n          ATTR: ${{{{ matrix.attr }}}}\n        run: nix build -L \".#$ATTR\"\n      - uses: {}\n        with:\n          name: ${{{{ matrix.attr }}}}\n          path: result/bin/\n{}",
+                "name: build\n\n{}\njobs:\n  build:\n    name: build ${{{{ matrix.target }}}}\n    runs-on: ubuntu-latest\n{}    strategy:\n      fail-fast: false\n      matrix:\n        include:\n{include}    steps:\n{}      - name: nix build .#${{{{ matrix.attr }}}}\n        env:\n          ATTR: ${{{{ matrix.attr }}}}\n        run: nix build -L \".#$ATTR\"\n      - uses: {}\n        with:\n          name: ${{{{ matrix.attr }}}}\n          path: result/bin/\n{}",
                 Self::TRIGGERS,
+                self.environment(),
                 self.nix_steps(),
                 uses(&UPLOAD_ARTIFACT, self.pin_actions),
                 self.save_step()

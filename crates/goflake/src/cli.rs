@@ -313,8 +313,8 @@ struct CiArgs {
     /// The repository root (holding flake.nix).
     #[arg(default_value = ".")]
     dir: PathBuf,
-    /// Use this Cachix cache (its CACHIX_AUTH_TOKEN secret pushes to it) instead of the
-    /// GitHub Actions cache.
+    /// Use this Cachix cache instead of the GitHub Actions cache; its CACHIX_AUTH_TOKEN is a
+    /// secret of the GitHub environment `cachix`, whose deployment branches decide who pushes.
     #[arg(long, value_name = "NAME")]
     cachix: Option<String>,
     /// Pin actions to full commit SHAs (the version in a comment); false: tags.
